@@ -1,0 +1,44 @@
+import type { LiveEndpoint } from './types.js';
+
+/** How one way of reaching the API frames a call: where it goes, how it authenticates, what the body looks like. */
+export interface Provider {
+  readonly name: 'dataforseo' | 'aisa';
+  /** The absolute URL of a live endpoint. */
+  url(endpoint: LiveEndpoint): string;
+  /** Request headers, credentials included. Never log them. */
+  headers(): Record<string, string>;
+  /** The request body for one task. */
+  body(task: object): string;
+}
+
+export const DATAFORSEO_DEFAULT_BASE_URL = 'https://api.dataforseo.com';
+export const AISA_DEFAULT_BASE_URL = 'https://api.aisa.one/apis/v1';
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** DataForSEO direct: HTTP Basic, `/v3/backlinks/{endpoint}/live`, body = an array holding exactly one task. */
+export function createDataForSeoProvider(options: { baseUrl?: string; login: string; password: string }): Provider {
+  const base = trimSlash(options.baseUrl ?? DATAFORSEO_DEFAULT_BASE_URL);
+  const authorization = `Basic ${Buffer.from(`${options.login}:${options.password}`).toString('base64')}`;
+  return {
+    name: 'dataforseo',
+    url: (endpoint) => `${base}/v3/backlinks/${endpoint}/live`,
+    headers: () => ({ authorization, 'content-type': 'application/json', accept: 'application/json' }),
+    // One task per call: a second task would come back as 40000 and the first would still be billed.
+    body: (task) => JSON.stringify([task]),
+  };
+}
+
+/** The AIsa proxy: Bearer key, `{base}/dataforseo/backlinks/{endpoint}/live`, body = the task object itself. */
+export function createAisaProvider(options: { baseUrl?: string; apiKey: string }): Provider {
+  const base = trimSlash(options.baseUrl ?? AISA_DEFAULT_BASE_URL);
+  const authorization = `Bearer ${options.apiKey}`;
+  return {
+    name: 'aisa',
+    url: (endpoint) => `${base}/dataforseo/backlinks/${endpoint}/live`,
+    headers: () => ({ authorization, 'content-type': 'application/json', accept: 'application/json' }),
+    body: (task) => JSON.stringify(task),
+  };
+}

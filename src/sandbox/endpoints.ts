@@ -1,0 +1,423 @@
+import { InvalidTargetError, normalizeTarget, rootDomainOf } from '../dataforseo/target.js';
+import type {
+  DomainIntersectionEntry,
+  DomainIntersectionItem,
+  LinkProfileWire,
+  ReferringDomainItem,
+  SummaryResult,
+} from '../dataforseo/types.js';
+import { compileFilter, compileOrder, SandboxTaskError, type FieldAccess, type FieldType, type ResolveField } from './filters.js';
+import { createLinkGraph, groupField, SANDBOX_NOW_MS, topEntries, type GraphOptions, type LinkGraph, type LinkGroup, type PairAggregate, type TargetProfile } from './graph.js';
+
+/**
+ * The sandbox's endpoints: each validates its task like the upstream (unknown fields and bad values → 40501) and
+ * answers from the link graph. What they return is `tasks[0].result[0]` and the number of rows billed.
+ */
+
+export interface EndpointAnswer {
+  result: unknown;
+  /** Rows billed at $0.00003 each. */
+  rows: number;
+}
+
+const COMMON_KEYS = [
+  'include_subdomains', 'include_indirect_links', 'exclude_internal_backlinks', 'internal_list_limit',
+  'backlinks_status_type', 'backlinks_filters', 'rank_scale', 'tag',
+] as const;
+
+const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
+  summary: ['target', ...COMMON_KEYS],
+  referring_domains: ['target', 'limit', 'offset', 'filters', 'order_by', ...COMMON_KEYS],
+  domain_intersection: ['targets', 'exclude_targets', 'limit', 'offset', 'filters', 'order_by', 'intersection_mode', ...COMMON_KEYS],
+  bulk_ranks: ['targets', 'rank_scale', 'tag'],
+  bulk_backlinks: ['targets', 'tag'],
+  bulk_spam_score: ['targets', 'tag'],
+  bulk_referring_domains: ['targets', 'tag'],
+  bulk_new_lost_backlinks: ['targets', 'date_from', 'tag'],
+  bulk_new_lost_referring_domains: ['targets', 'date_from', 'tag'],
+  bulk_pages_summary: ['targets', 'include_subdomains', 'rank_scale', 'tag'],
+};
+
+/** The endpoints the sandbox serves, by path segment. */
+export const SANDBOX_ENDPOINTS = Object.keys(ALLOWED_KEYS);
+
+const PROFILE_NUMBERS = [
+  'rank', 'backlinks', 'backlinks_spam_score', 'broken_backlinks', 'broken_pages', 'referring_domains',
+  'referring_domains_nofollow', 'referring_main_domains', 'referring_main_domains_nofollow', 'referring_ips',
+  'referring_subnets', 'referring_pages', 'referring_pages_nofollow',
+] as const;
+const PROFILE_MAPS = [
+  'referring_links_tld', 'referring_links_types', 'referring_links_attributes', 'referring_links_platform_types',
+  'referring_links_semantic_locations', 'referring_links_countries',
+] as const;
+
+/** Filterable fields of backlinks_filters, with their types. */
+export const BACKLINK_FIELDS: Readonly<Record<string, FieldType>> = {
+  dofollow: 'bool', anchor: 'str', domain_from: 'str', url_from: 'str', url_to: 'str', domain_from_rank: 'num',
+  page_from_rank: 'num', first_seen: 'time', lost_date: 'time', item_type: 'str', is_lost: 'bool', is_new: 'bool',
+  is_broken: 'bool', is_indirect_link: 'bool', attributes: 'array', semantic_location: 'str',
+  domain_from_country: 'str', tld_from: 'str', domain_from_platform_type: 'array', backlink_spam_score: 'num',
+};
+
+function invalidField(name: string, detail = ''): SandboxTaskError {
+  return new SandboxTaskError(40501, `Invalid Field: '${name}'.${detail ? ` ${detail}` : ''}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Resolves a field of a link-profile row (an item, or one numbered entry of an intersection). */
+function profileField<Row>(field: string, read: (row: Row) => LinkProfileWire | undefined, stringFields: Readonly<Record<string, string>>): FieldAccess<Row> | undefined {
+  if ((PROFILE_NUMBERS as readonly string[]).includes(field)) {
+    return { type: 'num', sortable: true, get: (row) => read(row)?.[field as (typeof PROFILE_NUMBERS)[number]] ?? null };
+  }
+  if (field === 'first_seen' || field === 'lost_date') {
+    return { type: 'time', sortable: true, get: (row) => read(row)?.[field] ?? null };
+  }
+  const stringKey = stringFields[field];
+  if (stringKey !== undefined) {
+    return { type: 'str', sortable: true, get: (row) => (read(row) as Record<string, unknown> | undefined)?.[stringKey] ?? null };
+  }
+  const dot = field.indexOf('.');
+  const map = dot > 0 ? field.slice(0, dot) : '';
+  if ((PROFILE_MAPS as readonly string[]).includes(map)) {
+    const key = field.slice(dot + 1);
+    return { type: 'num', sortable: false, get: (row) => read(row)?.[map as (typeof PROFILE_MAPS)[number]]?.[key] ?? 0 };
+  }
+  return undefined;
+}
+
+/** A small LRU bounded by a weight (rows held), so huge profiles cannot exhaust memory. */
+function createLru<V>(maxWeight: number, weigh: (v: V) => number) {
+  const map = new Map<string, V>();
+  let weight = 0;
+  return {
+    get(key: string): V | undefined {
+      const v = map.get(key);
+      if (v !== undefined) {
+        map.delete(key);
+        map.set(key, v);
+      }
+      return v;
+    },
+    set(key: string, v: V): void {
+      map.set(key, v);
+      weight += weigh(v);
+      for (const [k, old] of map) {
+        if (weight <= maxWeight || map.size <= 1) break;
+        map.delete(k);
+        weight -= weigh(old);
+      }
+    },
+  };
+}
+
+function readBoolean(task: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const v = task[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw invalidField(name, 'Expected true or false.');
+  return v;
+}
+
+function readInteger(task: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const v = task[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw invalidField(name, `Expected an integer from ${min} to ${max}.`);
+  }
+  return v;
+}
+
+function readEnum<T extends string>(task: Record<string, unknown>, name: string, allowed: readonly T[], fallback: T): T {
+  const v = task[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw invalidField(name, `Expected one of ${allowed.join(', ')}.`);
+  }
+  return v as T;
+}
+
+function readTarget(value: unknown, name: string): TargetProfile['key'] {
+  if (typeof value !== 'string') throw invalidField(name, 'Expected a string.');
+  try {
+    return normalizeTarget(value.endsWith('*') ? value.slice(0, -1) : value).value;
+  } catch (error) {
+    if (error instanceof InvalidTargetError) throw invalidField(name, error.message);
+    throw error;
+  }
+}
+
+/** Creates the endpoint handlers over one link graph. */
+export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
+  const pairCache = createLru<PairAggregate[]>(600_000, (v) => v.length + 1);
+  const listCache = createLru<unknown[]>(600_000, (v) => v.length + 1);
+
+  function readOptions(task: Record<string, unknown>) {
+    const rankScale = readEnum(task, 'rank_scale', ['one_hundred', 'one_thousand'] as const, 'one_thousand');
+    const scale = rankScale === 'one_hundred' ? (rank: number) => Math.round(rank / 10) : (rank: number) => rank;
+    let backlinksFilter: GraphOptions['backlinksFilter'] = null;
+    if (task.backlinks_filters !== undefined && task.backlinks_filters !== null) {
+      const resolve: ResolveField<LinkGroup> = (field) => {
+        const type = BACKLINK_FIELDS[field];
+        return type ? { type, sortable: false, get: (g) => groupField(g, field, scale) } : undefined;
+      };
+      backlinksFilter = compileFilter('backlinks_filters', task.backlinks_filters, resolve);
+    }
+    const options: GraphOptions = {
+      status: readEnum(task, 'backlinks_status_type', ['all', 'live', 'lost'] as const, 'live'),
+      includeSubdomains: readBoolean(task, 'include_subdomains', true),
+      includeIndirectLinks: readBoolean(task, 'include_indirect_links', true),
+      excludeInternalBacklinks: readBoolean(task, 'exclude_internal_backlinks', true),
+      backlinksFilter,
+    };
+    const listLimit = readInteger(task, 'internal_list_limit', 10, 1, 1000);
+    if (task.tag !== undefined && (typeof task.tag !== 'string' || task.tag.length > 255)) {
+      throw invalidField('tag', 'Expected a string of at most 255 characters.');
+    }
+    const cacheKey = JSON.stringify([options.status, options.includeSubdomains, options.includeIndirectLinks, options.excludeInternalBacklinks, task.backlinks_filters ?? null, rankScale]);
+    return { options, scale, listLimit, cacheKey };
+  }
+
+  function pairsOf(profile: TargetProfile, opts: ReturnType<typeof readOptions>): PairAggregate[] {
+    const key = `${profile.key}\n${opts.cacheKey}`;
+    let pairs = pairCache.get(key);
+    if (!pairs) {
+      pairs = graph.referringDomains(profile, opts.options);
+      if (opts.scale(1000) !== 1000) {
+        pairs = pairs.map((p) => ({ ...p, item: { ...p.item, rank: opts.scale(p.item.rank ?? 0) } }));
+      }
+      pairCache.set(key, pairs);
+    }
+    return pairs;
+  }
+
+  function trimMaps<T extends LinkProfileWire>(wire: T, limit: number): T {
+    const out = { ...wire };
+    for (const map of PROFILE_MAPS) if (map in out) out[map] = topEntries(out[map], limit);
+    return out;
+  }
+
+  function checkKeys(endpoint: string, task: Record<string, unknown>): void {
+    const allowed = ALLOWED_KEYS[endpoint] ?? [];
+    for (const key of Object.keys(task)) if (!allowed.includes(key)) throw invalidField(key, 'Unknown field.');
+  }
+
+  function summary(task: Record<string, unknown>): EndpointAnswer {
+    if (task.target === undefined) throw invalidField('target', 'The field is required.');
+    const profile = graph.profileOf(readTarget(task.target, 'target'));
+    const opts = readOptions(task);
+    const result: SummaryResult = graph.summary(profile, pairsOf(profile, opts), String(task.target));
+    result.rank = opts.scale(result.rank ?? 0);
+    return { result: trimMaps(result, opts.listLimit), rows: 1 };
+  }
+
+  function window<T>(task: Record<string, unknown>, rows: readonly T[]) {
+    const limit = readInteger(task, 'limit', 100, 1, 1000);
+    const offset = readInteger(task, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    return rows.slice(offset, offset + limit);
+  }
+
+  function referringDomains(task: Record<string, unknown>): EndpointAnswer {
+    if (task.target === undefined) throw invalidField('target', 'The field is required.');
+    const profile = graph.profileOf(readTarget(task.target, 'target'));
+    const opts = readOptions(task);
+    const listKey = `${profile.key}\n${opts.cacheKey}\n${JSON.stringify(task.filters ?? null)}\n${JSON.stringify(task.order_by ?? null)}`;
+    let rows = listCache.get(listKey) as ReferringDomainItem[] | undefined;
+    if (!rows) {
+      const resolve: ResolveField<ReferringDomainItem> = (field) => profileField(field, (row) => row, { domain: 'domain', type: 'type' });
+      let items = pairsOf(profile, opts).map((p) => p.item);
+      if (task.filters !== undefined && task.filters !== null) items = items.filter(compileFilter('filters', task.filters, resolve));
+      const byDomain = (a: ReferringDomainItem, b: ReferringDomainItem) => ((a.domain ?? '') < (b.domain ?? '') ? -1 : 1);
+      const order = compileOrder('order_by', task.order_by ?? ['rank,desc'], resolve, byDomain);
+      rows = [...items].sort(order);
+      listCache.set(listKey, rows);
+    }
+    const page = window(task, rows);
+    return {
+      result: { target: String(task.target), total_count: rows.length, items_count: page.length, items: page.map((i) => trimMaps(i, opts.listLimit)) },
+      rows: page.length,
+    };
+  }
+
+  interface IntersectionRow {
+    domain: string;
+    entries: Record<string, ReferringDomainItem | undefined>;
+    count: number;
+  }
+
+  function domainIntersection(task: Record<string, unknown>): EndpointAnswer {
+    if (!isRecord(task.targets)) throw invalidField('targets', 'Expected an object such as {"1": "a.com", "2": "b.com"}.');
+    const numbered = Object.entries(task.targets);
+    if (numbered.length < 2 || numbered.length > 20) throw invalidField('targets', 'Give from 2 to 20 targets.');
+    for (const [k] of numbered) if (!/^(?:[1-9]|1\d|20)$/.test(k)) throw invalidField('targets', `Key '${k}' is not a number from 1 to 20.`);
+    const opts = readOptions(task);
+    const mode = readEnum(task, 'intersection_mode', ['all', 'partial'] as const, 'all');
+    const excludes = task.exclude_targets ?? [];
+    if (!Array.isArray(excludes) || excludes.length > 10) throw invalidField('exclude_targets', 'Expected at most 10 targets.');
+    const excludeKeys = excludes.map((e) => readTarget(e, 'exclude_targets'));
+    const keys = numbered.map(([k, v]) => [k, readTarget(v, 'targets')] as const).sort((a, b) => Number(a[0]) - Number(b[0]));
+
+    const listKey = `${JSON.stringify(keys)}\n${JSON.stringify(excludeKeys)}\n${mode}\n${opts.cacheKey}\n${JSON.stringify(task.filters ?? null)}\n${JSON.stringify(task.order_by ?? null)}`;
+    let rows = listCache.get(listKey) as IntersectionRow[] | undefined;
+    if (!rows) {
+      const byNumber = new Map(keys.map(([k, key]) => [k, new Map(pairsOf(graph.profileOf(key), opts).map((p) => [p.item.domain, p.item]))]));
+      const excluded = new Set<string>();
+      for (const key of excludeKeys) for (const p of pairsOf(graph.profileOf(key), opts)) excluded.add(p.item.domain);
+      const candidates = new Set<string>();
+      for (const items of byNumber.values()) for (const domain of items.keys()) candidates.add(domain);
+      rows = [];
+      for (const domain of candidates) {
+        if (excluded.has(domain)) continue;
+        const entries: IntersectionRow['entries'] = {};
+        let count = 0;
+        for (const [k, items] of byNumber) {
+          const item = items.get(domain);
+          entries[k] = item;
+          if (item) count += 1;
+        }
+        if (mode === 'all' ? count === keys.length : count >= 1) rows.push({ domain, entries, count });
+      }
+      const resolve: ResolveField<IntersectionRow> = (field) => {
+        if (field === 'intersections_count') return { type: 'num', sortable: true, get: (row) => row.count };
+        const m = /^(\d+)\.(.+)$/.exec(field);
+        if (!m || !byNumber.has(m[1] ?? '')) return undefined;
+        const k = m[1] ?? '';
+        return profileField(m[2] ?? '', (row: IntersectionRow) => row.entries[k], { target: 'domain', type: 'type' });
+      };
+      if (task.filters !== undefined && task.filters !== null) rows = rows.filter(compileFilter('filters', task.filters, resolve));
+      const first = keys[0]?.[0] ?? '1';
+      const order = compileOrder('order_by', task.order_by ?? ['intersections_count,desc', `${first}.rank,desc`], resolve, (a, b) => (a.domain < b.domain ? -1 : 1));
+      rows.sort(order);
+      listCache.set(listKey, rows);
+    }
+    const page = window(task, rows);
+    const items: DomainIntersectionItem[] = page.map((row) => {
+      const domainIntersection: Record<string, DomainIntersectionEntry> = {};
+      for (const [k, item] of Object.entries(row.entries)) {
+        if (!item) continue;
+        const { type: _type, domain, ...profile } = trimMaps(item, opts.listLimit);
+        domainIntersection[k] = { type: 'backlinks_domain_intersection', target: domain ?? row.domain, ...profile };
+      }
+      return { domain_intersection: domainIntersection, summary: { intersections_count: row.count } };
+    });
+    return {
+      result: { targets: Object.fromEntries(numbered), total_count: rows.length, items_count: items.length, items },
+      rows: items.length,
+    };
+  }
+
+  const BULK_DEFAULTS = { status: 'live', includeSubdomains: true, includeIndirectLinks: true, excludeInternalBacklinks: true } as const;
+
+  function bulkTargets(task: Record<string, unknown>): string[] {
+    const targets = task.targets;
+    if (!Array.isArray(targets) || targets.length === 0 || targets.length > 1000) {
+      throw invalidField('targets', 'Expected an array of 1 to 1000 targets.');
+    }
+    for (const t of targets) readTarget(t, 'targets');
+    return targets as string[];
+  }
+
+  /** Bulk figures: live links, a domain rolled up to its root with all subdomains. */
+  function bulkSummary(target: string): { profile: TargetProfile; summary: SummaryResult } {
+    const n = normalizeTarget(target);
+    const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
+    const opts = { options: { ...BULK_DEFAULTS, backlinksFilter: null }, scale: (r: number) => r, listLimit: 10, cacheKey: JSON.stringify(['live', true, true, true, null, 'one_thousand']) };
+    return { profile, summary: graph.summary(profile, pairsOf(profile, opts), target) };
+  }
+
+  function readDateFrom(task: Record<string, unknown>): string {
+    const v = task.date_from;
+    if (v === undefined || v === null) return new Date(SANDBOX_NOW_MS - 30 * 86_400_000).toISOString().slice(0, 10);
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) {
+      throw invalidField('date_from', 'Expected a date "yyyy-mm-dd".');
+    }
+    return v;
+  }
+
+  function bulk(endpoint: string, task: Record<string, unknown>): EndpointAnswer {
+    const targets = bulkTargets(task);
+    const scale = readEnum(task, 'rank_scale', ['one_hundred', 'one_thousand'] as const, 'one_thousand') === 'one_hundred' ? (r: number) => Math.round(r / 10) : (r: number) => r;
+    let items: unknown[];
+    switch (endpoint) {
+      case 'bulk_ranks':
+        items = targets.map((target) => ({ target, rank: scale(bulkSummary(target).profile.rank) }));
+        break;
+      case 'bulk_backlinks':
+        items = targets.map((target) => ({ target, backlinks: bulkSummary(target).summary.backlinks }));
+        break;
+      case 'bulk_spam_score':
+        items = targets.map((target) => ({ type: 'backlinks_bulk_spam_score', target, spam_score: bulkSummary(target).profile.spamScore }));
+        break;
+      case 'bulk_referring_domains':
+        items = targets.map((target) => {
+          const s = bulkSummary(target).summary;
+          return {
+            target,
+            referring_domains: s.referring_domains,
+            referring_domains_nofollow: s.referring_domains_nofollow,
+            referring_main_domains: s.referring_main_domains,
+            referring_main_domains_nofollow: s.referring_main_domains_nofollow,
+          };
+        });
+        break;
+      case 'bulk_new_lost_backlinks':
+      case 'bulk_new_lost_referring_domains': {
+        const from = `${readDateFrom(task)} 00:00:00 +00:00`;
+        items = targets.map((target) => {
+          const n = normalizeTarget(target);
+          const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
+          const groups = graph.keptGroups(profile, { ...BULK_DEFAULTS, status: 'all', backlinksFilter: null });
+          if (endpoint === 'bulk_new_lost_backlinks') {
+            const since = Date.parse(from.replace(' +00:00', 'Z').replace(' ', 'T'));
+            return {
+              target,
+              new_backlinks: groups.filter((g) => g.firstSeenMs >= since).reduce((t, g) => t + g.count, 0),
+              lost_backlinks: groups.filter((g) => g.lostDateMs !== null && g.lostDateMs >= since).reduce((t, g) => t + g.count, 0),
+            };
+          }
+          const pairs = pairsOf(profile, { options: { ...BULK_DEFAULTS, status: 'all', backlinksFilter: null }, scale: (r) => r, listLimit: 10, cacheKey: JSON.stringify(['all', true, true, true, null, 'one_thousand']) });
+          const fresh = pairs.filter((p) => (p.item.first_seen ?? '') >= from);
+          const gone = pairs.filter((p) => (p.item.lost_date ?? '') >= from);
+          return {
+            target,
+            new_referring_domains: fresh.reduce((t, p) => t + (p.item.referring_domains ?? 0), 0),
+            lost_referring_domains: gone.reduce((t, p) => t + (p.item.referring_domains ?? 0), 0),
+            new_referring_main_domains: fresh.length,
+            lost_referring_main_domains: gone.length,
+          };
+        });
+        break;
+      }
+      case 'bulk_pages_summary': {
+        const roots = new Set(targets.map((t) => rootDomainOf(normalizeTarget(t).host)));
+        if (roots.size > 100) throw invalidField('targets', 'At most 100 distinct root domains are allowed.');
+        readBoolean(task, 'include_subdomains', true);
+        items = targets.map((target) => {
+          const { profile, summary: s } = bulkSummary(target);
+          const { target: _t, info: _i, crawled_pages: _c, internal_links_count: _in, external_links_count: _ex, ...profile_ } = trimMaps(s, 10);
+          return { type: 'backlinks_bulk_pages_summary', url: target, ...profile_, rank: scale(profile.rank), main_domain_rank: scale(graph.profileOf(profile.root).rank) };
+        });
+        return { result: { total_count: items.length, items_count: items.length, items }, rows: items.length };
+      }
+      default:
+        throw new SandboxTaskError(40400, 'Not Found.');
+    }
+    return { result: { items_count: items.length, items }, rows: items.length };
+  }
+
+  /** Answers one task of `endpoint`, or throws `SandboxTaskError` with the upstream's status code. */
+  function handle(endpoint: string, task: unknown): EndpointAnswer {
+    if (!isRecord(task)) throw new SandboxTaskError(40503, 'POST Data Is Invalid.');
+    if (!ALLOWED_KEYS[endpoint]) throw new SandboxTaskError(40400, 'Not Found.');
+    checkKeys(endpoint, task);
+    if (endpoint === 'summary') return summary(task);
+    if (endpoint === 'referring_domains') return referringDomains(task);
+    if (endpoint === 'domain_intersection') return domainIntersection(task);
+    return bulk(endpoint, task);
+  }
+
+  return { handle, graph };
+}
+
+export type SandboxEndpoints = ReturnType<typeof createEndpoints>;
