@@ -1,0 +1,45 @@
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Context } from './context.js';
+import { createContextFactory } from './context.js';
+import type { BacklinksClient } from './dataforseo/client.js';
+import { maskError } from './errors.js';
+import { DEFAULT_QUERY } from './graphiql.js';
+import { schema } from './schema/index.js';
+
+/** What the app is built from; `server.ts` makes these from the configuration, tests make their own. */
+export interface AppOptions {
+  client: BacklinksClient;
+  /** Serve GraphiQL on GET /graphql. Default true. */
+  graphiql?: boolean;
+  /** Set when the upstream is the embedded sandbox: every response then says its data is synthetic. */
+  sandbox?: boolean;
+}
+
+export const SANDBOX_NOTICE = {
+  synthetic: true,
+  message: 'Synthetic data from the embedded sandbox: no upstream account is configured. Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.',
+} as const;
+
+/** Adds `extensions.sandbox` to every result, errors included. */
+function useSandboxNotice(): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result) return;
+      setResult({ ...result, extensions: { ...result.extensions, sandbox: SANDBOX_NOTICE } });
+    },
+  };
+}
+
+/** Creates the GraphQL app. No I/O: tests call it in-process with `yoga.fetch`. */
+export function createApp(options: AppOptions) {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: createContextFactory(options.client),
+    maskedErrors: { maskError },
+    graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
+    landingPage: false,
+    plugins: options.sandbox ? [useSandboxNotice()] : [],
+  });
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,39 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { Context } from './context.js';
+
+/** The one schema builder. It defines no types: they live in `src/schema/`, one file per type. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    SafeInt: { Input: number; Output: number };
+  };
+  Connection: { totalCount: number };
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+}>({
+  plugins: [RelayPlugin],
+  relay: {
+    cursorType: 'String',
+    clientMutationId: 'omit',
+    nodesOnConnection: { description: 'The page of items, without cursors.' },
+    nodeQueryOptions: { description: 'Fetches an object by its global ID; null when it no longer exists.' },
+    nodesQueryOptions: { description: 'Fetches objects by their global IDs, in the order given.' },
+    nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    idFieldOptions: { description: 'A global ID: opaque, stable, and accepted by `node` and `nodes`.' },
+    cursorFieldOptions: { description: 'An opaque cursor for `after` and `before`, valid only with the same arguments.' },
+    nodeFieldOptions: { nullable: false, description: 'The item at the end of the edge.' },
+    edgesFieldOptions: { nullable: { list: false, items: false }, description: 'The page of items, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether items follow this page (from the upstream total, no extra row fetched).' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of the page; null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item of the page; null when the page is empty.' },
+    firstArgOptions: { description: 'Page size counting forward from the start or from `after`: 0–1000, default 25.' },
+    lastArgOptions: { description: 'Page size counting back from the end or from `before`: 0–1000.' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+  },
+});

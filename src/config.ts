@@ -1,0 +1,109 @@
+import { AISA_DEFAULT_BASE_URL, DATAFORSEO_DEFAULT_BASE_URL } from './dataforseo/providers.js';
+import { UPSTREAM_TIMEOUT_MS } from './dataforseo/client.js';
+
+/** Where upstream calls go. */
+export type UpstreamConfig =
+  | { kind: 'dataforseo'; baseUrl: string; login: string; password: string }
+  | { kind: 'aisa'; baseUrl: string; apiKey: string }
+  | { kind: 'sandbox' };
+
+/** Every setting of the server, validated. */
+export interface Config {
+  /** `PORT`, default 4000. */
+  port: number;
+  /** `HOST`; unset = every interface (IPv6 and IPv4 where available), as Node's `listen` does. */
+  host: string | undefined;
+  upstream: UpstreamConfig;
+  /** `UPSTREAM_TIMEOUT_MS`, default 125 000: a little over the upstream's own 120 s live-task limit. */
+  upstreamTimeoutMs: number;
+  /** `GRAPHIQL`, default true. */
+  graphiql: boolean;
+}
+
+/** Every problem found in the environment, one per line; never quotes a secret's value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  problems.push(`${name} must be true or false, got "${env[name]}"`);
+  return fallback;
+}
+
+function readBaseUrl(env: Env, name: string, fallback: string, problems: string[]): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} must be an absolute http(s) URL, got "${raw}"`);
+    return fallback;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${name} must use http or https, got "${url.protocol}"`);
+  } else if (url.username || url.password) {
+    // Credentials belong in their own variables, where they are never printed.
+    problems.push(`${name} must not contain credentials; set them in their own variables`);
+  } else if (url.search || url.hash) {
+    problems.push(`${name} must not have a query or fragment`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Reads the configuration from environment variables (see README, "Configuration"). With no upstream credentials the
+ * server uses the embedded sandbox; `UPSTREAM` forces a choice. Throws `ConfigError` listing every problem.
+ */
+export function readConfig(env: Env): Config {
+  const problems: string[] = [];
+  const login = env.DATAFORSEO_LOGIN?.trim() ?? '';
+  const password = env.DATAFORSEO_PASSWORD ?? '';
+  const apiKey = env.AISA_API_KEY?.trim() ?? '';
+  const requested = env.UPSTREAM?.trim().toLowerCase() ?? '';
+  if (requested && !['dataforseo', 'aisa', 'sandbox'].includes(requested)) {
+    problems.push(`UPSTREAM must be one of dataforseo, aisa, sandbox, got "${env.UPSTREAM}"`);
+  }
+  const kind = requested || (login || password ? 'dataforseo' : apiKey ? 'aisa' : 'sandbox');
+
+  let upstream: UpstreamConfig = { kind: 'sandbox' };
+  if (kind === 'dataforseo') {
+    if (!login || !password) {
+      problems.push('the DataForSEO upstream needs DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (or set AISA_API_KEY, or leave all unset to use the sandbox)');
+    }
+    upstream = { kind, login, password, baseUrl: readBaseUrl(env, 'DATAFORSEO_BASE_URL', DATAFORSEO_DEFAULT_BASE_URL, problems) };
+  } else if (kind === 'aisa') {
+    if (!apiKey) problems.push('the AIsa upstream needs AISA_API_KEY (or set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD)');
+    upstream = { kind, apiKey, baseUrl: readBaseUrl(env, 'AISA_BASE_URL', AISA_DEFAULT_BASE_URL, problems) };
+  }
+
+  const config: Config = {
+    port: readInteger(env, 'PORT', 4000, 0, 65_535, problems),
+    host: env.HOST?.trim() || undefined,
+    upstream,
+    upstreamTimeoutMs: readInteger(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_TIMEOUT_MS, 1000, 600_000, problems),
+    graphiql: readBoolean(env, 'GRAPHIQL', true, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

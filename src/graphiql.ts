@@ -1,0 +1,39 @@
+/**
+ * The query GraphiQL opens with: a target, its summary, a page of referring domains with one hop to `asTarget`,
+ * and an intersection. Kept runnable by a test against the sandbox; the README shows the same query.
+ */
+export const DEFAULT_QUERY = /* GraphQL */ `# Welcome to backlinks-graphql. Press the run button (or Ctrl-Enter).
+# Each upstream call costs about $0.02: this query makes 1 summary call,
+# 1 referring_domains call, 1 domain_intersection call and at most 5 asTarget summaries.
+query Overview {
+  target(target: "backlinko.com") {
+    target
+    rank
+    backlinkCount
+    referringMainDomainCount
+    firstSeen
+    breakdown {
+      countries { key count }
+    }
+    referringDomains(first: 5) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        domain
+        rank
+        backlinkCount
+        firstSeen
+        asTarget { rank referringMainDomainCount }
+      }
+    }
+    intersection(others: ["ahrefs.com"], first: 3) {
+      totalCount
+      nodes {
+        domain
+        intersectionCount
+        links { target { target } backlinkCount rank }
+      }
+    }
+  }
+}
+`;
