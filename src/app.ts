@@ -1,4 +1,4 @@
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import type { Context } from './context.js';
 import { createContextFactory } from './context.js';
 import type { BacklinksClient } from './dataforseo/client.js';
@@ -13,6 +13,8 @@ export interface AppOptions {
   graphiql?: boolean;
   /** Set when the upstream is the embedded sandbox: every response then says its data is synthetic. */
   sandbox?: boolean;
+  /** Yoga's logger, or false to log nothing (tests). Default: Yoga's console logger. */
+  logging?: YogaServerOptions<Record<string, unknown>, Context>['logging'];
 }
 
 export const SANDBOX_NOTICE = {
@@ -38,6 +40,7 @@ export function createApp(options: AppOptions) {
     maskedErrors: { maskError },
     graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
     landingPage: false,
+    logging: options.logging ?? true,
     plugins: options.sandbox ? [useSandboxNotice()] : [],
   });
 }

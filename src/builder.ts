@@ -12,8 +12,11 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: number };
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
+  DefaultFieldNullability: false;
 }>({
   plugins: [RelayPlugin],
+  // Fields are non-null unless they say otherwise: the ones that can fail or lack data upstream do.
+  defaultFieldNullability: false,
   relay: {
     cursorType: 'String',
     clientMutationId: 'omit',

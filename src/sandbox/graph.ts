@@ -248,7 +248,7 @@ export function createLinkGraph() {
       const hostIndex = rng.next() < 0.75 ? 0 : rng.int(0, referrer.hosts.length - 1);
       const host = referrer.hosts[hostIndex] ?? referrer.domain;
       const sitewide = rng.next() < 0.03;
-      const count = Math.min(sitewide ? 20_000 : 2_000, Math.ceil((1 - rng.next()) ** (-1 / 1.3)) * (sitewide ? 60 : 1));
+      const count = Math.min(sitewide ? 20_000 : 2_000, Math.floor((1 - rng.next()) ** (-1 / 1.3)) * (sitewide ? 60 : 1));
       const dofollow = rng.next() < 0.72;
       const type = rng.weighted(LINK_TYPES);
       const attributes: string[] = [];

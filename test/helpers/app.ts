@@ -1,0 +1,34 @@
+import { Agent } from 'undici';
+import { createApp, type App } from '../../src/app.js';
+import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
+import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
+
+export const TEST_LOGIN = 'test-login@example.com';
+export const TEST_PASSWORD = 'S3cret-Passw0rd-do-not-leak';
+export const TEST_API_KEY = 'sk-aisa-test-key-do-not-leak';
+
+/** The app over a real loopback socket to `baseUrl`, through the DataForSEO or the AIsa wire. */
+export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'dataforseo', options: { sandbox?: boolean } = {}) {
+  const dispatcher = new Agent({ keepAliveTimeout: 1000 });
+  const provider =
+    wire === 'dataforseo'
+      ? createDataForSeoProvider({ baseUrl, login: TEST_LOGIN, password: TEST_PASSWORD })
+      : createAisaProvider({ baseUrl: `${baseUrl}/apis/v1`, apiKey: TEST_API_KEY });
+  const client: BacklinksClient = createBacklinksClient({ provider, dispatcher, timeoutMs: 10_000 });
+  const yoga: App = createApp({ client, sandbox: options.sandbox ?? false, logging: false });
+  return {
+    yoga,
+    client,
+    /** Runs an operation through the app in-process; returns the parsed JSON body and the raw text. */
+    async execute(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const response = await yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, text, body: JSON.parse(text) as { data?: any; errors?: any[]; extensions?: any } };
+    },
+    close: () => dispatcher.close(),
+  };
+}
