@@ -21,8 +21,14 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     clientMutationId: 'omit',
     nodesOnConnection: { description: 'The page of items, without cursors.' },
-    nodeQueryOptions: { description: 'Fetches an object by its global ID; null when it no longer exists.' },
-    nodesQueryOptions: { description: 'Fetches objects by their global IDs, in the order given.' },
+    nodeQueryOptions: {
+      description: 'Fetches an object by its global ID; null when it no longer exists. Costs what fetching it costs: no call for a Target, one for the others.',
+      args: { id: { description: 'A global ID returned by an `id` field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Fetches objects by their global IDs, in the order given.',
+      args: { ids: { description: 'Global IDs returned by `id` fields.' } },
+    },
     nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
     idFieldOptions: { description: 'A global ID: opaque, stable, and accepted by `node` and `nodes`.' },

@@ -46,10 +46,10 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;
-    log('info', `GraphQL API ready at ${url}`, { url, upstream: provider.name === 'dataforseo' && sandbox ? 'sandbox' : provider.name });
     if (sandbox) {
       log('warn', 'No upstream credentials are set: serving SYNTHETIC data from the embedded sandbox. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or AISA_API_KEY, for real data.');
     }
+    log('info', `GraphQL API ready at ${url}`, { url, upstream: sandbox ? 'sandbox' : provider.name });
   });
 
   let stopping = false;

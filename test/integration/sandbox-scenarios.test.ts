@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { DEFAULT_QUERY } from '../../src/graphiql.js';
+import { createTestApp, TEST_PASSWORD } from '../helpers/app.js';
+import { startSandbox } from '../helpers/sandbox.js';
+
+/** The app and its client against the embedded sandbox over a loopback socket, through both wires. */
+
+let sandbox: Sandbox;
+let url: string;
+beforeAll(async () => ({ sandbox, url } = await startSandbox({ faults: { targetCodes: { 'broken.com': 40501 } } })));
+afterAll(() => sandbox.close());
+
+describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => {
+  let app: ReturnType<typeof createTestApp>;
+  beforeAll(() => {
+    app = createTestApp(url, wire, { sandbox: true });
+  });
+  afterAll(() => app.close());
+
+  it('runs the GraphiQL default query with data and no error, and says the data is synthetic', async () => {
+    sandbox.resetStats();
+    const { body } = await app.execute(DEFAULT_QUERY);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.target.referringDomains.nodes.length).toBeGreaterThan(0);
+    expect(body.data.target.intersection.nodes.length).toBeGreaterThan(0);
+    expect(body.extensions.sandbox).toMatchObject({ synthetic: true });
+    // 1 summary + 1 referring_domains + 1 domain_intersection + at most 5 asTarget summaries, as the query says.
+    expect(sandbox.stats().calls).toBeLessThanOrEqual(8);
+  });
+
+  it('pages through every referring domain with cursors: no gap, no repeat, totalCount reached', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let total = 0;
+    for (let guard = 0; guard < 50; guard++) {
+      const { body } = await app.execute('query($after: String) { target(target: "explodingtopics.com") { referringDomains(first: 17, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { domain } } } }', { after });
+      const c = body.data.target.referringDomains;
+      total = c.totalCount;
+      seen.push(...c.nodes.map((n: { domain: string }) => n.domain));
+      if (!c.pageInfo.hasNextPage) break;
+      after = c.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('agrees with itself: a target’s referringMainDomainCount is its referringDomains totalCount', async () => {
+    const { body } = await app.execute('{ target(target: "backlinko.com", options: { status: ALL }) { referringMainDomainCount referringDomains { totalCount } } }');
+    expect(body.data.target.referringMainDomainCount).toBe(body.data.target.referringDomains.totalCount);
+  });
+
+  it('maps a task error of the sandbox to its code while siblings resolve', async () => {
+    const { body, text } = await app.execute('{ a: target(target: "broken.com") { rank } b: target(target: "fine.com") { rank } }');
+    expect(body.data.a).toEqual({ rank: null });
+    expect(body.data.b.rank).toEqual(expect.any(Number));
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_BAD_REQUEST', upstreamStatusCode: 40501 });
+    expect(text).not.toContain(TEST_PASSWORD);
+  });
+
+  it('round-trips global IDs of Target, ReferringDomain and Intersection through node and nodes', async () => {
+    const { body } = await app.execute(`{
+      target(target: "backlinko.com", options: { rankScale: ONE_HUNDRED, breakdownLimit: 3 }) {
+        id rank
+        referringDomains(first: 2) { nodes { id domain backlinkCount } }
+        intersection(others: ["ahrefs.com"], first: 1) { nodes { id domain intersectionCount } }
+      } }`);
+    expect(body.errors).toBeUndefined();
+    const t = body.data.target;
+    const rd = t.referringDomains.nodes[1];
+    const ix = t.intersection.nodes[0];
+    const again = await app.execute(`query($ids: [ID!]!, $t: ID!) {
+      t: node(id: $t) { __typename id ... on Target { target rank breakdown { tlds { key } } } }
+      all: nodes(ids: $ids) { __typename id ... on ReferringDomain { domain backlinkCount target { target } } ... on Intersection { domain intersectionCount links { target { target } } } }
+    }`, { t: t.id, ids: [rd.id, ix.id] });
+    expect(again.body.errors).toBeUndefined();
+    expect(again.body.data.t).toMatchObject({ __typename: 'Target', id: t.id, target: 'backlinko.com', rank: t.rank });
+    expect(again.body.data.t.breakdown.tlds.length).toBeLessThanOrEqual(3);
+    expect(again.body.data.all[0]).toMatchObject({ __typename: 'ReferringDomain', id: rd.id, domain: rd.domain, backlinkCount: rd.backlinkCount, target: { target: 'backlinko.com' } });
+    expect(again.body.data.all[1]).toMatchObject({ __typename: 'Intersection', id: ix.id, domain: ix.domain, intersectionCount: 2, links: [{ target: { target: 'backlinko.com' } }, { target: { target: 'ahrefs.com' } }] });
+  });
+
+  it('answers node with null for an ID of nothing', async () => {
+    const id = Buffer.from('Target:["not a domain",{}]').toString('base64');
+    const { body } = await app.execute('query($id: ID!) { node(id: $id) { id } }', { id });
+    expect(body.data.node).toBeNull();
+  });
+});

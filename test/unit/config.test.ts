@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../src/config.js';
+
+describe('readConfig', () => {
+  it('uses the sandbox when no credential is set', () => {
+    expect(readConfig({})).toMatchObject({ port: 4000, upstream: { kind: 'sandbox' }, upstreamTimeoutMs: 125_000, graphiql: true });
+  });
+
+  it('chooses DataForSEO from its credentials, AIsa from its key, and UPSTREAM overrides', () => {
+    expect(readConfig({ DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p' }).upstream).toEqual({ kind: 'dataforseo', login: 'l', password: 'p', baseUrl: 'https://api.dataforseo.com' });
+    expect(readConfig({ AISA_API_KEY: 'k' }).upstream).toEqual({ kind: 'aisa', apiKey: 'k', baseUrl: 'https://api.aisa.one/apis/v1' });
+    expect(readConfig({ AISA_API_KEY: 'k', UPSTREAM: 'sandbox' }).upstream).toEqual({ kind: 'sandbox' });
+    expect(readConfig({ AISA_API_KEY: 'k', DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p', UPSTREAM: 'aisa', AISA_BASE_URL: 'http://127.0.0.1:1/x/' }).upstream).toMatchObject({ kind: 'aisa', baseUrl: 'http://127.0.0.1:1/x' });
+  });
+
+  it('lists every problem at once, naming the variables, never a secret', () => {
+    let error: unknown;
+    try {
+      readConfig({ UPSTREAM: 'dataforseo', DATAFORSEO_PASSWORD: 'hunter2-secret', PORT: '99999', DATAFORSEO_BASE_URL: 'https://user:pw@example.com' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toHaveLength(3);
+    expect(message).toMatch(/DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD/);
+    expect(message).toMatch(/PORT must be an integer from 0 to 65535, got "99999"/);
+    expect(message).toMatch(/DATAFORSEO_BASE_URL must not contain credentials/);
+    expect(message).not.toContain('hunter2-secret');
+    expect(message).not.toContain(':pw@');
+  });
+
+  it('refuses an unknown UPSTREAM', () => {
+    expect(() => readConfig({ UPSTREAM: 'other' })).toThrow(/UPSTREAM must be one of dataforseo, aisa, sandbox/);
+  });
+});
