@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import type { Context } from './context.js';
 import { createContextFactory } from './context.js';
@@ -39,6 +40,9 @@ export function createApp(options: AppOptions) {
     context: createContextFactory(options.client),
     maskedErrors: { maskError },
     graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
+    // The inlined GraphiQL bundle, not Yoga's default page that loads it from a CDN: it works offline and behind
+    // a strict content security policy.
+    renderGraphiQL,
     landingPage: false,
     logging: options.logging ?? true,
     plugins: options.sandbox ? [useSandboxNotice()] : [],

@@ -2,9 +2,10 @@
  * The query GraphiQL opens with: a target, its summary, a page of referring domains with one hop to `asTarget`,
  * and an intersection. Kept runnable by a test against the sandbox; the README shows the same query.
  */
-export const DEFAULT_QUERY = /* GraphQL */ `# Welcome to backlinks-graphql. Press the run button (or Ctrl-Enter).
-# Each upstream call costs about $0.02: this query makes 1 summary call,
-# 1 referring_domains call, 1 domain_intersection call and at most 5 asTarget summaries.
+export const DEFAULT_QUERY = /* GraphQL */ `# Welcome to backlinks-graphql. Run with Ctrl-Enter.
+# Upstream calls cost about $0.02 each. This query makes:
+#   1 summary, 1 referring_domains, 1 domain_intersection,
+#   and at most 5 summaries for asTarget.
 query Overview {
   target(target: "backlinko.com") {
     target

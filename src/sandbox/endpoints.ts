@@ -88,8 +88,8 @@ function profileField<Row>(field: string, read: (row: Row) => LinkProfileWire | 
   return undefined;
 }
 
-/** A small LRU bounded by a weight (rows held), so huge profiles cannot exhaust memory. */
-function createLru<V>(maxWeight: number, weigh: (v: V) => number) {
+/** A small LRU bounded by a weight (rows or bytes held), so huge profiles cannot exhaust memory. */
+export function createLru<V>(maxWeight: number, weigh: (v: V) => number) {
   const map = new Map<string, V>();
   let weight = 0;
   return {
