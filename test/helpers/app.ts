@@ -1,7 +1,9 @@
 import { Agent } from 'undici';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
+import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
 
 export const TEST_LOGIN = 'test-login@example.com';
 export const TEST_PASSWORD = 'S3cret-Passw0rd-do-not-leak';
@@ -31,4 +33,25 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     },
     close: () => dispatcher.close(),
   };
+}
+
+/**
+ * Registers the usual hooks of a test file against a strict upstream double: one double and one app for the file,
+ * `assertDone()` after every test (unexpected calls and unused expectations fail it), everything closed at the end.
+ */
+export function useMockUpstreamApp(wire: 'dataforseo' | 'aisa' = 'dataforseo') {
+  const env = {} as { upstream: MockUpstream; app: ReturnType<typeof createTestApp> };
+  beforeAll(async () => {
+    env.upstream = await createMockUpstream();
+    env.app = createTestApp(env.upstream.url, wire);
+  });
+  afterEach(() => {
+    env.upstream.assertDone();
+    env.upstream.reset();
+  });
+  afterAll(async () => {
+    await env.app.close();
+    await env.upstream.close();
+  });
+  return env;
 }

@@ -1,27 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.js';
-import { createMockUpstream, okEnvelope, referringDomainsResult, type MockUpstream } from '../helpers/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { useMockUpstreamApp } from '../helpers/app.js';
+import { okEnvelope, referringDomainsResult } from '../helpers/mock-upstream.js';
 
-let upstream: MockUpstream;
-let app: ReturnType<typeof createTestApp>;
+const env = useMockUpstreamApp();
 const TOTAL = 7;
-
-beforeAll(async () => {
-  upstream = await createMockUpstream();
-  app = createTestApp(upstream.url);
-});
-afterEach(() => {
-  upstream.assertDone();
-  upstream.reset();
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
 
 /** Expects one referring_domains call for exactly this window. */
 function expectWindow(offset: number, limit: number, total = TOTAL) {
-  upstream.expect({
+  env.upstream.expect({
     endpoint: 'referring_domains',
     match: (t) => t.offset === offset && t.limit === limit,
     reply: (t) => okEnvelope('referring_domains', referringDomainsResult(t, total)),
@@ -35,7 +21,7 @@ const PAGE = `query($first: Int, $after: String, $last: Int, $before: String, $t
 type Page = { totalCount: number; edges: { cursor: string; node: { domain: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } };
 
 async function page(variables: Record<string, unknown>): Promise<{ page: Page | null; errors: any[] | undefined }> {
-  const { body } = await app.execute(PAGE, variables);
+  const { body } = await env.app.execute(PAGE, variables);
   return { page: body.data?.target?.referringDomains ?? null, errors: body.errors };
 }
 
@@ -59,7 +45,7 @@ describe('Relay pagination over offset/limit', () => {
     expect(domains(p3)).toEqual(['d6.com']);
     expect(p3?.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     // hasNextPage came from total_count: no call ever asked for an extra row.
-    expect(upstream.calls.map((c) => [c.task.offset, c.task.limit])).toEqual([[0, 3], [3, 3], [6, 3]]);
+    expect(env.upstream.calls.map((c) => [c.task.offset, c.task.limit])).toEqual([[0, 3], [3, 3], [6, 3]]);
   });
 
   it('defaults to 25 items', async () => {
@@ -107,7 +93,7 @@ describe('Relay pagination over offset/limit', () => {
     const { page: p, errors } = await page({ first: 2, after: 'not-a-cursor' });
     expect(p).toBeNull();
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after', value: 'not-a-cursor' });
-    expect(upstream.calls).toHaveLength(0);
+    expect(env.upstream.calls).toHaveLength(0);
   });
 
   it('refuses a cursor reused with other arguments without calling upstream', async () => {
@@ -117,7 +103,7 @@ describe('Relay pagination over offset/limit', () => {
     expect(p).toBeNull();
     expect(errors?.[0]?.message).toMatch(/other arguments/);
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
-    expect(upstream.calls).toHaveLength(1);
+    expect(env.upstream.calls).toHaveLength(1);
   });
 
   it.each([
@@ -128,7 +114,7 @@ describe('Relay pagination over offset/limit', () => {
     const { errors } = await page(variables);
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     expect(errors?.[0]?.message).toMatch(argument === 'first' ? /0 to 1000/ : /.+/);
-    expect(upstream.calls).toHaveLength(0);
+    expect(env.upstream.calls).toHaveLength(0);
   });
 
   it('accepts the maximum page size of 1000', async () => {

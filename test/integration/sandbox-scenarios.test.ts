@@ -29,6 +29,28 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     expect(sandbox.stats().calls).toBeLessThanOrEqual(8);
   });
 
+  it('makes upstream calls only for what is selected, each distinct task once, concurrently (sandbox counters)', async () => {
+    sandbox.resetStats();
+    await app.execute('{ target(target: "example.com") { target id } }');
+    expect(sandbox.stats().calls).toBe(0);
+
+    await app.execute('{ target(target: "example.com") { referringDomains { totalCount } } }');
+    expect(sandbox.stats().callsByEndpoint).toEqual({ referring_domains: 1 });
+
+    sandbox.resetStats();
+    const aliases = Array.from({ length: 50 }, (_, i) => `t${i}: target(target: "www.example.com") { rank backlinkCount info { server } }`).join(' ');
+    await app.execute(`{ ${aliases} }`);
+    expect(sandbox.stats().callsByEndpoint).toEqual({ summary: 1 });
+
+    sandbox.resetStats();
+    sandbox.setFaults({ latencyMs: 100, targetCodes: { 'broken.com': 40501 } });
+    const targets = Array.from({ length: 6 }, (_, i) => `concurrent${i}.com`);
+    const { body } = await app.execute('query($t: [String!]!) { targets(targets: $t) { rank } }', { t: targets });
+    sandbox.setFaults({ targetCodes: { 'broken.com': 40501 } });
+    expect(body.errors).toBeUndefined();
+    expect(sandbox.stats()).toMatchObject({ calls: 6, maxInFlight: 6 });
+  });
+
   it('pages through every referring domain with cursors: no gap, no repeat, totalCount reached', async () => {
     const seen: string[] = [];
     let after: string | null = null;

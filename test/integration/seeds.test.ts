@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.js';
-import { createMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { useMockUpstreamApp } from '../helpers/app.js';
 
 /**
  * The upstream's own documented example responses (shared/seeds: summary of explodingtopics.com, referring domains
@@ -51,25 +50,12 @@ function expectProfile(actual: Record<string, any>, wire: Record<string, any>): 
   }
 }
 
-let upstream: MockUpstream;
-let app: ReturnType<typeof createTestApp>;
-beforeAll(async () => {
-  upstream = await createMockUpstream();
-  app = createTestApp(upstream.url);
-});
-afterEach(() => {
-  upstream.assertDone();
-  upstream.reset();
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
+const env = useMockUpstreamApp();
 
 describe('the documented example responses, through GraphQL', () => {
   it('maps every value of the summary of explodingtopics.com', async () => {
-    upstream.expect({ endpoint: 'summary', reply: summaryEnvelope });
-    const { body } = await app.execute(`{ target(target: "explodingtopics.com", options: { status: ALL }) {
+    env.upstream.expect({ endpoint: 'summary', reply: summaryEnvelope });
+    const { body } = await env.app.execute(`{ target(target: "explodingtopics.com", options: { status: ALL }) {
       target ${PROFILE_SELECTION} ${SUMMARY_ONLY.map(([f]) => f).join(' ')} info { ${INFO.map(([f]) => f).join(' ')} } } }`);
     expect(body.errors).toBeUndefined();
     const wire = summaryEnvelope.tasks[0].result[0];
@@ -84,8 +70,8 @@ describe('the documented example responses, through GraphQL', () => {
   });
 
   it('maps every value of the referring domains of backlinko.com', async () => {
-    upstream.expect({ endpoint: 'referring_domains', match: (t) => t.limit === 5 && t.offset === 0, reply: referringEnvelope });
-    const { body } = await app.execute(`{ target(target: "backlinko.com") { referringDomains(first: 5) {
+    env.upstream.expect({ endpoint: 'referring_domains', match: (t) => t.limit === 5 && t.offset === 0, reply: referringEnvelope });
+    const { body } = await env.app.execute(`{ target(target: "backlinko.com") { referringDomains(first: 5) {
       totalCount pageInfo { hasNextPage } nodes { domain ${PROFILE_SELECTION} target { target } } } } }`);
     expect(body.errors).toBeUndefined();
     const result = referringEnvelope.tasks[0].result[0];
