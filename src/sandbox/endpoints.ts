@@ -307,7 +307,10 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     };
   }
 
-  const BULK_DEFAULTS = { status: 'live', includeSubdomains: true, includeIndirectLinks: true, excludeInternalBacklinks: true } as const;
+  /** What bulk endpoints count: every link of the given status, subdomains and indirect links included. */
+  function bulkOptions(status: GraphOptions['status']): ReturnType<typeof readOptions> {
+    return readOptions({ backlinks_status_type: status });
+  }
 
   function bulkTargets(task: Record<string, unknown>): string[] {
     const targets = task.targets;
@@ -322,8 +325,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
   function bulkSummary(target: string): { profile: TargetProfile; summary: SummaryResult } {
     const n = normalizeTarget(target);
     const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
-    const opts = { options: { ...BULK_DEFAULTS, backlinksFilter: null }, scale: (r: number) => r, listLimit: 10, cacheKey: JSON.stringify(['live', true, true, true, null, 'one_thousand']) };
-    return { profile, summary: graph.summary(profile, pairsOf(profile, opts), target) };
+    return { profile, summary: graph.summary(profile, pairsOf(profile, bulkOptions('live')), target) };
   }
 
   function readDateFrom(task: Record<string, unknown>): string {
@@ -367,7 +369,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
         items = targets.map((target) => {
           const n = normalizeTarget(target);
           const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
-          const groups = graph.keptGroups(profile, { ...BULK_DEFAULTS, status: 'all', backlinksFilter: null });
+          const groups = graph.keptGroups(profile, bulkOptions('all').options);
           if (endpoint === 'bulk_new_lost_backlinks') {
             const since = Date.parse(from.replace(' +00:00', 'Z').replace(' ', 'T'));
             return {
@@ -376,7 +378,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
               lost_backlinks: groups.filter((g) => g.lostDateMs !== null && g.lostDateMs >= since).reduce((t, g) => t + g.count, 0),
             };
           }
-          const pairs = pairsOf(profile, { options: { ...BULK_DEFAULTS, status: 'all', backlinksFilter: null }, scale: (r) => r, listLimit: 10, cacheKey: JSON.stringify(['all', true, true, true, null, 'one_thousand']) });
+          const pairs = pairsOf(profile, bulkOptions('all'));
           const fresh = pairs.filter((p) => (p.item.first_seen ?? '') >= from);
           const gone = pairs.filter((p) => (p.item.lost_date ?? '') >= from);
           return {

@@ -46,7 +46,7 @@ function parseId(id: string): { query: IntersectionQuery; domain: string; number
     if (!strings(targets) || !strings(excludeTargets) || (mode !== 'all' && mode !== 'partial') || !options) return null;
     if (typeof domain !== 'string' || typeof number !== 'string') return null;
     return {
-      query: { targets: readTargetListArg('id', targets, INTERSECTION_TARGETS_MIN, INTERSECTION_TARGETS_MAX), excludeTargets: readTargetListArg('id', excludeTargets, 0, EXCLUDE_TARGETS_MAX), mode, options },
+      query: { targets: readTargetListArg('id', targets, INTERSECTION_TARGETS_MIN, INTERSECTION_TARGETS_MAX), excludeTargets: readExcludes(excludeTargets, 'id'), mode, options },
       domain: readTargetArg('id', domain),
       number,
     };
@@ -111,12 +111,12 @@ function resolveIntersections(query: IntersectionQuery, args: PageArgs, ctx: Con
 }
 
 /** Exclusions may end in a wildcard (`https://example.com/blog/*`); the rest is validated like any target. */
-function readExcludes(values: readonly string[] | null | undefined): string[] {
+function readExcludes(values: readonly string[] | null | undefined, path = 'excludeTargets'): string[] {
   const list = values ?? [];
-  if (list.length > EXCLUDE_TARGETS_MAX) readTargetListArg('excludeTargets', list, 0, EXCLUDE_TARGETS_MAX);
+  if (list.length > EXCLUDE_TARGETS_MAX) readTargetListArg(path, list, 0, EXCLUDE_TARGETS_MAX);
   return list.map((v, i) => {
     const wildcard = v.endsWith('*');
-    const target = readTargetArg(`excludeTargets[${i}]`, wildcard ? v.slice(0, -1) : v);
+    const target = readTargetArg(`${path}[${i}]`, wildcard ? v.slice(0, -1) : v);
     return wildcard ? `${target}*` : target;
   });
 }

@@ -102,6 +102,15 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     expect(again.body.data.all[1]).toMatchObject({ __typename: 'Intersection', id: ix.id, domain: ix.domain, intersectionCount: 2, links: [{ target: { target: 'backlinko.com' } }, { target: { target: 'ahrefs.com' } }] });
   });
 
+  it('round-trips the ID of an intersection with a wildcard exclusion and options', async () => {
+    const { body } = await app.execute(`{ domainIntersection(targets: ["ahrefs.com", "moz.com"], excludeTargets: ["https://semrush.com/blog/*"], mode: PARTIAL, options: { status: ALL }, first: 1) {
+      nodes { id domain intersectionCount } } }`);
+    const node = body.data.domainIntersection.nodes[0];
+    const again = await app.execute('query($id: ID!) { node(id: $id) { ... on Intersection { domain intersectionCount } } }', { id: node.id });
+    expect(again.body.errors).toBeUndefined();
+    expect(again.body.data.node).toEqual({ domain: node.domain, intersectionCount: node.intersectionCount });
+  });
+
   it('answers node with null for an ID of nothing', async () => {
     const id = Buffer.from('Target:["not a domain",{}]').toString('base64');
     const { body } = await app.execute('query($id: ID!) { node(id: $id) { id } }', { id });
