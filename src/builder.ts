@@ -1,6 +1,10 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
+import { badUserInput } from './schema/input-errors.js';
+
+/** The types `node` and `nodes` can fetch. */
+const NODE_TYPES = new Set(['Target', 'ReferringDomain', 'Intersection']);
 
 /** The one schema builder. It defines no types: they live in `src/schema/`, one file per type. */
 export const builder = new SchemaBuilder<{
@@ -19,6 +23,17 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   relay: {
     cursorType: 'String',
+    // Relay's usual base64("Type:id"), spelt out so that a malformed ID is a BAD_USER_INPUT like any bad argument.
+    encodeGlobalID: (typename, id) => Buffer.from(`${typename}:${String(id)}`).toString('base64'),
+    decodeGlobalID: (globalID) => {
+      const decoded = Buffer.from(globalID, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const typename = decoded.slice(0, colon);
+      if (colon <= 0 || !NODE_TYPES.has(typename) || Buffer.from(decoded).toString('base64') !== globalID) {
+        throw badUserInput('id', globalID, 'an ID returned by the id field of a Target, ReferringDomain or Intersection', 'is not a valid global ID');
+      }
+      return { typename, id: decoded.slice(colon + 1) };
+    },
     clientMutationId: 'omit',
     nodesOnConnection: { description: 'The page of items, without cursors.' },
     nodeQueryOptions: {

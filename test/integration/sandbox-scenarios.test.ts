@@ -117,3 +117,19 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     expect(body.data.node).toBeNull();
   });
 });
+
+describe('malformed global IDs', () => {
+  let app: ReturnType<typeof createTestApp>;
+  beforeAll(() => {
+    app = createTestApp(url);
+  });
+  afterAll(() => app.close());
+
+  it.each(['garbage', Buffer.from('Nope:1').toString('base64'), Buffer.from('Target').toString('base64')])('refuses %j with BAD_USER_INPUT, at no cost', async (id) => {
+    sandbox.resetStats();
+    const { body } = await app.execute('query($id: ID!) { node(id: $id) { id } }', { id });
+    expect(body.data.node).toBeNull();
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id', value: id });
+    expect(sandbox.stats().calls).toBe(0);
+  });
+});
