@@ -6,7 +6,8 @@ import type {
   ReferringDomainItem,
   SummaryResult,
 } from '../dataforseo/types.js';
-import { compileFilter, compileOrder, SandboxTaskError, type FieldAccess, type FieldType, type ResolveField } from './filters.js';
+import { backlinkFieldSpec, PROFILE_MAP_FIELDS, profileFieldSpec } from '../dataforseo/filter-language.js';
+import { compileFilter, compileOrder, SandboxTaskError, type FieldAccess, type ResolveField } from './filters.js';
 import { createLinkGraph, groupField, SANDBOX_NOW_MS, topEntries, type GraphOptions, type LinkGraph, type LinkGroup, type PairAggregate, type TargetProfile } from './graph.js';
 
 /**
@@ -41,24 +42,6 @@ const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
 /** The endpoints the sandbox serves, by path segment. */
 export const SANDBOX_ENDPOINTS = Object.keys(ALLOWED_KEYS);
 
-const PROFILE_NUMBERS = [
-  'rank', 'backlinks', 'backlinks_spam_score', 'broken_backlinks', 'broken_pages', 'referring_domains',
-  'referring_domains_nofollow', 'referring_main_domains', 'referring_main_domains_nofollow', 'referring_ips',
-  'referring_subnets', 'referring_pages', 'referring_pages_nofollow',
-] as const;
-const PROFILE_MAPS = [
-  'referring_links_tld', 'referring_links_types', 'referring_links_attributes', 'referring_links_platform_types',
-  'referring_links_semantic_locations', 'referring_links_countries',
-] as const;
-
-/** Filterable fields of backlinks_filters, with their types. */
-export const BACKLINK_FIELDS: Readonly<Record<string, FieldType>> = {
-  dofollow: 'bool', anchor: 'str', domain_from: 'str', url_from: 'str', url_to: 'str', domain_from_rank: 'num',
-  page_from_rank: 'num', first_seen: 'time', lost_date: 'time', item_type: 'str', is_lost: 'bool', is_new: 'bool',
-  is_broken: 'bool', is_indirect_link: 'bool', attributes: 'array', semantic_location: 'str',
-  domain_from_country: 'str', tld_from: 'str', domain_from_platform_type: 'array', backlink_spam_score: 'num',
-};
-
 function invalidField(name: string, detail = ''): SandboxTaskError {
   return new SandboxTaskError(40501, `Invalid Field: '${name}'.${detail ? ` ${detail}` : ''}`);
 }
@@ -69,23 +52,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Resolves a field of a link-profile row (an item, or one numbered entry of an intersection). */
 function profileField<Row>(field: string, read: (row: Row) => LinkProfileWire | undefined, stringFields: Readonly<Record<string, string>>): FieldAccess<Row> | undefined {
-  if ((PROFILE_NUMBERS as readonly string[]).includes(field)) {
-    return { type: 'num', sortable: true, get: (row) => read(row)?.[field as (typeof PROFILE_NUMBERS)[number]] ?? null };
-  }
-  if (field === 'first_seen' || field === 'lost_date') {
-    return { type: 'time', sortable: true, get: (row) => read(row)?.[field] ?? null };
-  }
-  const stringKey = stringFields[field];
-  if (stringKey !== undefined) {
-    return { type: 'str', sortable: true, get: (row) => (read(row) as Record<string, unknown> | undefined)?.[stringKey] ?? null };
-  }
+  const spec = profileFieldSpec(field, Object.keys(stringFields));
+  if (!spec) return undefined;
   const dot = field.indexOf('.');
-  const map = dot > 0 ? field.slice(0, dot) : '';
-  if ((PROFILE_MAPS as readonly string[]).includes(map)) {
+  if (!spec.sortable && dot > 0) {
+    const map = field.slice(0, dot) as (typeof PROFILE_MAP_FIELDS)[number];
     const key = field.slice(dot + 1);
-    return { type: 'num', sortable: false, get: (row) => read(row)?.[map as (typeof PROFILE_MAPS)[number]]?.[key] ?? 0 };
+    return { ...spec, get: (row) => read(row)?.[map]?.[key] ?? 0 };
   }
-  return undefined;
+  const key = stringFields[field] ?? field;
+  return { ...spec, get: (row) => (read(row) as Record<string, unknown> | undefined)?.[key] ?? null };
 }
 
 /** A small LRU bounded by a weight (rows or bytes held), so huge profiles cannot exhaust memory. */
@@ -159,8 +135,8 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     let backlinksFilter: GraphOptions['backlinksFilter'] = null;
     if (task.backlinks_filters !== undefined && task.backlinks_filters !== null) {
       const resolve: ResolveField<LinkGroup> = (field) => {
-        const type = BACKLINK_FIELDS[field];
-        return type ? { type, sortable: false, get: (g) => groupField(g, field, scale) } : undefined;
+        const spec = backlinkFieldSpec(field);
+        return spec ? { ...spec, get: (g) => groupField(g, field, scale) } : undefined;
       };
       backlinksFilter = compileFilter('backlinks_filters', task.backlinks_filters, resolve);
     }
@@ -194,7 +170,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
 
   function trimMaps<T extends LinkProfileWire>(wire: T, limit: number): T {
     const out = { ...wire };
-    for (const map of PROFILE_MAPS) if (map in out) out[map] = topEntries(out[map], limit);
+    for (const map of PROFILE_MAP_FIELDS) if (map in out) out[map] = topEntries(out[map], limit);
     return out;
   }
 
@@ -279,7 +255,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
         if (mode === 'all' ? count === keys.length : count >= 1) rows.push({ domain, entries, count });
       }
       const resolve: ResolveField<IntersectionRow> = (field) => {
-        if (field === 'intersections_count') return { type: 'num', sortable: true, get: (row) => row.count };
+        if (field === 'intersections_count') return { type: 'num', sortable: true, get: (row: IntersectionRow) => row.count };
         const m = /^(\d+)\.(.+)$/.exec(field);
         if (!m || !byNumber.has(m[1] ?? '')) return undefined;
         const k = m[1] ?? '';

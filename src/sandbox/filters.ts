@@ -1,18 +1,17 @@
+import { RE2JS } from 're2js';
+import { FilterSyntaxError, parseFilter, parseOrder, type FieldSpec, type FieldType, type FilterNode } from '../dataforseo/filter-language.js';
+
 /**
- * The upstream's filter and ordering language, as the sandbox evaluates it: `[field, op, value]` conditions joined
- * by "and"/"or" and nested at will (at most 8 conditions), and `order_by` rules `"field,asc|desc"` (at most 3).
- * Operators are checked against the field's type as documented; anything else is refused with 40501, as upstream.
- * Comparisons with a null field value are false (SQL semantics). "and" binds tighter than "or".
+ * The sandbox's evaluator of the upstream's filter and ordering language. Parsing and checking are the shared
+ * definition (`dataforseo/filter-language.ts`); this file only turns parsed filters into predicates over rows.
+ * Comparisons with a null field value are false (SQL semantics); regexes run on RE2, as upstream.
  */
 
-export type FieldType = 'num' | 'str' | 'bool' | 'time' | 'array';
+export type { FieldType };
 
 /** How a filterable field is read from a row. */
-export interface FieldAccess<Row> {
-  type: FieldType;
+export interface FieldAccess<Row> extends FieldSpec {
   get: (row: Row) => unknown;
-  /** Map keys (`referring_links_tld.com`) are filterable but not sortable. */
-  sortable: boolean;
 }
 
 export type ResolveField<Row> = (field: string) => FieldAccess<Row> | undefined;
@@ -28,24 +27,11 @@ export class SandboxTaskError extends Error {
   }
 }
 
-export const FILTER_MAX_CONDITIONS = 8;
-export const ORDER_MAX_RULES = 3;
-export const REGEX_MAX_LENGTH = 1000;
+type Predicate<Row> = (row: Row) => boolean;
 
-const OPERATORS: Readonly<Record<FieldType, readonly string[]>> = {
-  num: ['<', '<=', '>', '>=', '=', '<>', 'in', 'not_in'],
-  str: ['=', '<>', 'in', 'not_in', 'like', 'not_like', 'ilike', 'not_ilike', 'match', 'not_match', 'regex', 'not_regex'],
-  bool: ['=', '<>'],
-  time: ['<', '>'],
-  array: ['has', 'has_not'],
-};
-
-const TIME = /^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?: [+-]\d{2}:\d{2})?)?$/;
-/** Features JavaScript has and RE2 does not: lookaround and back-references. */
-const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k</;
-
-function invalid(param: string, detail: string): SandboxTaskError {
-  return new SandboxTaskError(40501, `Invalid Field: '${param}'. ${detail}`);
+function invalid(param: string, error: unknown): SandboxTaskError {
+  if (error instanceof FilterSyntaxError) return new SandboxTaskError(40501, `Invalid Field: '${param}'. ${error.message}.`);
+  throw error;
 }
 
 function likeToRegExp(pattern: string, flags: string): RegExp {
@@ -58,148 +44,95 @@ function timeKey(value: string): string {
   return value.length === 10 ? `${value} 00:00:00` : value.slice(0, 19);
 }
 
-type Predicate<Row> = (row: Row) => boolean;
-
-function compileCondition<Row>(param: string, cond: readonly unknown[], resolve: ResolveField<Row>): Predicate<Row> {
-  const [field, op, value] = cond;
-  if (typeof field !== 'string' || typeof op !== 'string') throw invalid(param, 'A condition is [field, operator, value].');
-  const access = resolve(field);
-  if (!access) throw invalid(param, `Unknown field '${field}'.`);
-  if (!OPERATORS[access.type].includes(op)) {
-    throw invalid(param, `Operator '${op}' does not apply to '${field}' (${access.type}); use one of ${OPERATORS[access.type].join(' ')}.`);
-  }
-  const get = access.get;
-  const negate = op.startsWith('not_') || op === '<>' || op === 'has_not';
-  const positive = (p: Predicate<Row>): Predicate<Row> => (negate ? (row) => get(row) !== null && get(row) !== undefined && !p(row) : p);
-
-  if (op === 'in' || op === 'not_in') {
-    if (!Array.isArray(value) || value.length === 0) throw invalid(param, `'${op}' needs a non-empty array.`);
-    const want = access.type === 'num' ? 'number' : 'string';
-    if (!value.every((v) => typeof v === want)) throw invalid(param, `'${op}' on '${field}' needs ${want}s.`);
-    const set = new Set<unknown>(value);
-    return positive((row) => set.has(get(row)));
-  }
-  switch (access.type) {
-    case 'num': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(param, `'${field}' compares with a number.`);
-      const n = value;
-      const cmp: Record<string, (x: number) => boolean> = {
-        '<': (x) => x < n, '<=': (x) => x <= n, '>': (x) => x > n, '>=': (x) => x >= n, '=': (x) => x === n, '<>': (x) => x !== n,
-      };
-      const test = cmp[op];
-      if (!test) throw invalid(param, `Operator '${op}' is not supported.`);
-      return (row) => {
-        const x = get(row);
-        return typeof x === 'number' && test(x);
+function stringTest(op: string, value: string): (x: string) => boolean {
+  switch (op) {
+    case '=':
+    case '<>':
+    case 'in':
+    case 'not_in':
+      return (x) => x === value;
+    case 'like':
+    case 'not_like':
+    case 'ilike':
+    case 'not_ilike': {
+      const re = likeToRegExp(value, op.includes('ilike') ? 'i' : '');
+      return (x) => re.test(x);
+    }
+    case 'match':
+    case 'not_match': {
+      const words = value.toLowerCase().split(/\W+/).filter(Boolean);
+      return (x) => {
+        const have = new Set(x.toLowerCase().split(/\W+/));
+        return words.every((w) => have.has(w));
       };
     }
-    case 'bool': {
-      if (typeof value !== 'boolean') throw invalid(param, `'${field}' compares with true or false.`);
-      return op === '=' ? (row) => get(row) === value : (row) => typeof get(row) === 'boolean' && get(row) !== value;
-    }
-    case 'time': {
-      if (typeof value !== 'string' || !TIME.test(value)) {
-        throw invalid(param, `'${field}' compares with a time "yyyy-mm-dd hh:mm:ss +00:00".`);
-      }
-      const key = timeKey(value);
-      return op === '<'
-        ? (row) => { const x = get(row); return typeof x === 'string' && timeKey(x) < key; }
-        : (row) => { const x = get(row); return typeof x === 'string' && timeKey(x) > key; };
-    }
-    case 'array': {
-      if (typeof value !== 'string') throw invalid(param, `'${op}' on '${field}' needs a string.`);
-      return positive((row) => {
-        const x = get(row);
-        return Array.isArray(x) && x.includes(value);
-      });
-    }
-    case 'str': {
-      if (typeof value !== 'string') throw invalid(param, `'${field}' compares with a string.`);
-      const str = (row: Row) => {
-        const x = get(row);
-        return typeof x === 'string' ? x : null;
-      };
-      if (op === '=' || op === '<>') return positive((row) => str(row) === value);
-      if (op === 'like' || op === 'not_like' || op === 'ilike' || op === 'not_ilike') {
-        const re = likeToRegExp(value, op.includes('ilike') ? 'i' : '');
-        return positive((row) => { const x = str(row); return x !== null && re.test(x); });
-      }
-      if (op === 'match' || op === 'not_match') {
-        const words = value.toLowerCase().split(/\W+/).filter(Boolean);
-        if (words.length === 0) throw invalid(param, `'${op}' needs at least one word.`);
-        return positive((row) => {
-          const x = str(row);
-          if (x === null) return false;
-          const have = new Set(x.toLowerCase().split(/\W+/));
-          return words.every((w) => have.has(w));
-        });
-      }
-      if (value.length > REGEX_MAX_LENGTH) throw invalid(param, `A regex is at most ${REGEX_MAX_LENGTH} characters.`);
-      if (NOT_RE2.test(value)) throw invalid(param, 'The regex uses lookaround or back-references, which RE2 does not support.');
-      let re: RegExp;
-      try {
-        re = new RegExp(value);
-      } catch {
-        throw invalid(param, 'The regex does not compile.');
-      }
-      return positive((row) => { const x = str(row); return x !== null && re.test(x); });
+    default: {
+      const re = RE2JS.compile(value);
+      return (x) => re.matcher(x).find();
     }
   }
 }
 
-function isCondition(node: readonly unknown[]): boolean {
-  return node.length === 3 && typeof node[0] === 'string' && typeof node[1] === 'string' && node[0] !== 'and' && node[0] !== 'or' && !Array.isArray(node[0]);
+function conditionPredicate<Row>(node: Extract<FilterNode, { kind: 'condition' }>, get: (row: Row) => unknown): Predicate<Row> {
+  const { op, value, type } = node;
+  const negated = op.startsWith('not_') || op === '<>' || op === 'has_not';
+  let test: (x: unknown) => boolean;
+  if (op === 'in' || op === 'not_in') {
+    const set = new Set<unknown>(value as readonly unknown[]);
+    test = (x) => set.has(x);
+  } else if (type === 'num') {
+    const n = value as number;
+    const cmp: Record<string, (x: number) => boolean> = { '<': (x) => x < n, '<=': (x) => x <= n, '>': (x) => x > n, '>=': (x) => x >= n, '=': (x) => x === n, '<>': (x) => x === n };
+    const c = cmp[op] ?? (() => false);
+    test = (x) => typeof x === 'number' && c(x);
+  } else if (type === 'bool') {
+    test = (x) => x === value;
+  } else if (type === 'time') {
+    const key = timeKey(value as string);
+    test = op === '<' ? (x) => typeof x === 'string' && timeKey(x) < key : (x) => typeof x === 'string' && timeKey(x) > key;
+  } else if (type === 'array') {
+    test = (x) => Array.isArray(x) && x.includes(value);
+  } else {
+    const s = stringTest(op, value as string);
+    test = (x) => typeof x === 'string' && s(x);
+  }
+  // A negated operator is the complement among rows that have a value: null never matches anything.
+  return negated ? (row) => { const x = get(row); return x !== null && x !== undefined && !test(x); } : (row) => test(get(row));
+}
+
+function toPredicate<Row>(node: FilterNode, resolve: ResolveField<Row>): Predicate<Row> {
+  if (node.kind === 'condition') {
+    const access = resolve(node.field);
+    if (!access) return () => false;
+    return conditionPredicate(node, access.get);
+  }
+  const children = node.children.map((c) => toPredicate(c, resolve));
+  return node.kind === 'and' ? (row) => children.every((p) => p(row)) : (row) => children.some((p) => p(row));
 }
 
 /** Compiles a filter expression into a predicate, or throws `SandboxTaskError` 40501 naming `param`. */
 export function compileFilter<Row>(param: string, expression: unknown, resolve: ResolveField<Row>): Predicate<Row> {
-  let conditions = 0;
-  const walk = (node: unknown, depth: number): Predicate<Row> => {
-    if (!Array.isArray(node) || node.length === 0) throw invalid(param, 'Expected a condition or a list of conditions.');
-    if (depth > 16) throw invalid(param, 'Filters nest too deep.');
-    if (isCondition(node)) {
-      conditions += 1;
-      if (conditions > FILTER_MAX_CONDITIONS) throw invalid(param, `At most ${FILTER_MAX_CONDITIONS} conditions are allowed.`);
-      return compileCondition(param, node, resolve);
-    }
-    if (node.length % 2 === 0) throw invalid(param, 'Conditions must be joined by "and" or "or".');
-    // Split on "or" first so that "and" binds tighter.
-    const disjuncts: Predicate<Row>[][] = [[]];
-    node.forEach((part, index) => {
-      if (index % 2 === 1) {
-        if (part === 'or') disjuncts.push([]);
-        else if (part !== 'and') throw invalid(param, `Expected "and" or "or", got ${JSON.stringify(part)}.`);
-        return;
-      }
-      disjuncts[disjuncts.length - 1]?.push(walk(part, depth + 1));
-    });
-    const ors = disjuncts.map((ands) => (ands.length === 1 && ands[0] ? ands[0] : (row: Row) => ands.every((p) => p(row))));
-    return ors.length === 1 && ors[0] ? ors[0] : (row: Row) => ors.some((p) => p(row));
-  };
-  return walk(expression, 0);
+  try {
+    return toPredicate(parseFilter(expression, resolve), resolve);
+  } catch (error) {
+    throw invalid(param, error);
+  }
 }
 
 /** Compiles `order_by` into a comparator (nulls last), followed by `tieBreak` so that pages tile. */
-export function compileOrder<Row>(
-  param: string,
-  rules: unknown,
-  resolve: ResolveField<Row>,
-  tieBreak: (a: Row, b: Row) => number,
-): (a: Row, b: Row) => number {
-  if (!Array.isArray(rules)) throw invalid(param, 'Expected an array of "field,direction" rules.');
-  if (rules.length > ORDER_MAX_RULES) throw invalid(param, `At most ${ORDER_MAX_RULES} rules are allowed.`);
-  const comparators = rules.map((rule) => {
-    if (typeof rule !== 'string') throw invalid(param, 'A rule is a string "field,asc" or "field,desc".');
-    const [field = '', direction = '', ...rest] = rule.split(',').map((s) => s.trim());
-    const access = resolve(field);
-    if (!access || rest.length > 0 || (direction !== 'asc' && direction !== 'desc')) {
-      throw invalid(param, `'${rule}' is not a valid rule.`);
-    }
-    if (!access.sortable || access.type === 'array' || access.type === 'bool') throw invalid(param, `'${field}' cannot be sorted on.`);
+export function compileOrder<Row>(param: string, rules: unknown, resolve: ResolveField<Row>, tieBreak: (a: Row, b: Row) => number): (a: Row, b: Row) => number {
+  let parsed: ReturnType<typeof parseOrder>;
+  try {
+    parsed = parseOrder(rules, resolve);
+  } catch (error) {
+    throw invalid(param, error);
+  }
+  const comparators = parsed.map(({ field, direction }) => {
+    const get = resolve(field)?.get ?? (() => null);
     const sign = direction === 'asc' ? 1 : -1;
     return (a: Row, b: Row) => {
-      const x = access.get(a);
-      const y = access.get(b);
+      const x = get(a) as number | string | null | undefined;
+      const y = get(b) as number | string | null | undefined;
       const xNull = x === null || x === undefined;
       const yNull = y === null || y === undefined;
       if (xNull || yNull) return xNull === yNull ? 0 : xNull ? 1 : -1;
