@@ -22,6 +22,8 @@ export interface CanonicalOptions {
   exclude_internal_backlinks: boolean;
   rank_scale: NonNullable<BacklinkParams['rank_scale']>;
   internal_list_limit: number;
+  /** Present only when a BacklinkFilter was given. */
+  backlinks_filters?: BacklinkParams['backlinks_filters'];
 }
 
 /** The upstream's documented defaults. */
@@ -85,18 +87,28 @@ export function summaryTask(ref: TargetRef): SummaryTask {
   return { target: ref.target, ...ref.options };
 }
 
+/** Filters and order of a list query; absent ones are left out of the task (and so of its key). */
+export interface ListQuery {
+  filters?: ReferringDomainsTask['filters'] | undefined;
+  order_by?: ReferringDomainsTask['order_by'] | undefined;
+}
+
+function listParams(extra: ListQuery): Pick<ReferringDomainsTask, 'filters' | 'order_by'> {
+  return { ...(extra.filters !== undefined ? { filters: extra.filters } : {}), ...(extra.order_by !== undefined ? { order_by: extra.order_by } : {}) };
+}
+
 /** The referring_domains task of a target, without limit/offset. */
-export function referringDomainsTask(ref: TargetRef, extra: Pick<ReferringDomainsTask, 'filters' | 'order_by'> = {}): ReferringDomainsTask {
-  return { target: ref.target, ...ref.options, ...extra };
+export function referringDomainsTask(ref: TargetRef, extra: ListQuery = {}): ReferringDomainsTask {
+  return { target: ref.target, ...ref.options, ...listParams(extra) };
 }
 
 /** The domain_intersection task of a query, without limit/offset; targets numbered from 1 in the order given. */
-export function domainIntersectionTask(query: IntersectionQuery, extra: Pick<DomainIntersectionTask, 'filters' | 'order_by'> = {}): DomainIntersectionTask {
+export function domainIntersectionTask(query: IntersectionQuery, extra: ListQuery = {}): DomainIntersectionTask {
   return {
     targets: Object.fromEntries(query.targets.map((t, i) => [String(i + 1), t])),
     ...(query.excludeTargets.length > 0 ? { exclude_targets: query.excludeTargets } : {}),
     intersection_mode: query.mode,
     ...query.options,
-    ...extra,
+    ...listParams(extra),
   };
 }

@@ -1,5 +1,8 @@
 import { builder } from '../builder.js';
+import { backlinkFieldSpec, countConditions, FILTER_MAX_CONDITIONS, parseFilter } from '../dataforseo/filter-language.js';
+import type { FilterExpression } from '../dataforseo/types.js';
 import { DEFAULT_OPTIONS, type CanonicalOptions } from '../models.js';
+import { BacklinkFilter, compileBacklinkFilter } from './backlink-filter.js';
 import { badUserInput } from './input-errors.js';
 
 export const BacklinkStatus = builder.enumType('BacklinkStatus', {
@@ -30,6 +33,7 @@ export const BacklinkOptions = builder.inputType('BacklinkOptions', {
     excludeInternalBacklinks: t.boolean({ defaultValue: true, description: "exclude_internal_backlinks: ignore links from the target's own subdomains." }),
     rankScale: t.field({ type: RankScale, defaultValue: 'one_thousand', description: 'rank_scale: the scale of every rank.' }),
     breakdownLimit: t.int({ defaultValue: 10, description: `internal_list_limit: entries per breakdown list, 1–${BREAKDOWN_LIMIT_MAX}.` }),
+    backlinksFilter: t.field({ type: BacklinkFilter, description: 'backlinks_filters: count only the backlinks that match, e.g. { dofollow: true }.' }),
   }),
 });
 
@@ -42,6 +46,7 @@ export function readOptions(input: BacklinkOptionsInput | null | undefined, path
   if (!Number.isInteger(limit) || limit < 1 || limit > BREAKDOWN_LIMIT_MAX) {
     throw badUserInput(`${path}.breakdownLimit`, limit, `an integer from 1 to ${BREAKDOWN_LIMIT_MAX}`);
   }
+  const backlinksFilters = compileBacklinkFilter(`${path}.backlinksFilter`, input?.backlinksFilter);
   return {
     backlinks_status_type: input?.status ?? DEFAULT_OPTIONS.backlinks_status_type,
     include_subdomains: input?.includeSubdomains ?? DEFAULT_OPTIONS.include_subdomains,
@@ -49,14 +54,25 @@ export function readOptions(input: BacklinkOptionsInput | null | undefined, path
     exclude_internal_backlinks: input?.excludeInternalBacklinks ?? DEFAULT_OPTIONS.exclude_internal_backlinks,
     rank_scale: input?.rankScale ?? DEFAULT_OPTIONS.rank_scale,
     internal_list_limit: limit,
+    ...(backlinksFilters !== undefined ? { backlinks_filters: backlinksFilters } : {}),
   };
 }
 
 /** The options that differ from the defaults: what a global ID needs to carry. */
 export function compactOptions(options: CanonicalOptions): Partial<CanonicalOptions> {
   return Object.fromEntries(
-    Object.entries(options).filter(([k, v]) => DEFAULT_OPTIONS[k as keyof CanonicalOptions] !== v),
+    Object.entries(options).filter(([k, v]) => v !== undefined && DEFAULT_OPTIONS[k as keyof CanonicalOptions] !== v),
   ) as Partial<CanonicalOptions>;
+}
+
+function isValidBacklinksFilter(expression: unknown): boolean {
+  if (expression === undefined) return true;
+  try {
+    parseFilter(expression, backlinkFieldSpec);
+    return countConditions(expression as FilterExpression) <= FILTER_MAX_CONDITIONS;
+  } catch {
+    return false;
+  }
 }
 
 /** Rebuilds options from `compactOptions`, checking each value as if a client had sent it. */
@@ -72,6 +88,7 @@ export function expandOptions(compact: unknown): CanonicalOptions | null {
     Number.isInteger(merged.internal_list_limit) &&
     merged.internal_list_limit >= 1 &&
     merged.internal_list_limit <= BREAKDOWN_LIMIT_MAX &&
-    Object.keys(merged).length === Object.keys(DEFAULT_OPTIONS).length;
+    isValidBacklinksFilter(merged.backlinks_filters) &&
+    Object.keys(merged).every((k) => k in DEFAULT_OPTIONS || k === 'backlinks_filters');
   return valid ? merged : null;
 }

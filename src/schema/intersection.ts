@@ -5,6 +5,7 @@ import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pag
 import type { Context } from '../context.js';
 import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { badUserInput } from './input-errors.js';
+import { compileIntersectionFilter, compileIntersectionOrder, IntersectionFilter, IntersectionOrder, type IntersectionFilterInput } from './intersection-filter.js';
 import { LinkProfile } from './link-profile.js';
 import { domainAsTarget } from './referring-domain.js';
 import { Target } from './target.js';
@@ -92,9 +93,14 @@ builder.node(Intersection, {
   }),
 });
 
+interface ListArgs {
+  filter?: IntersectionFilterInput | null;
+  orderBy?: readonly { field: string; target?: string | null; direction?: 'asc' | 'desc' | null }[] | null;
+}
+
 /** Resolves a page of intersections for a validated query. */
-function resolveIntersections(query: IntersectionQuery, args: PageArgs, ctx: Context) {
-  const task = domainIntersectionTask(query);
+function resolveIntersections(query: IntersectionQuery, args: PageArgs & ListArgs, ctx: Context) {
+  const task = domainIntersectionTask(query, { filters: compileIntersectionFilter(args.filter, query.targets), order_by: compileIntersectionOrder(args.orderBy, query.targets) });
   return resolveOffsetConnection(
     args,
     queryFingerprint('domain_intersection', task),
@@ -136,6 +142,8 @@ builder.queryField('domainIntersection', (t) =>
         targets: t.arg.stringList({ required: true, description: `${INTERSECTION_TARGETS_MIN} to ${INTERSECTION_TARGETS_MAX} targets.` }),
         excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),
         mode: t.arg({ type: IntersectionMode, defaultValue: 'all', description: 'Intersect (ALL) or merge (PARTIAL).' }),
+        filter: t.arg({ type: IntersectionFilter, description: 'Only the intersecting domains that match (at most 8 conditions).' }),
+        orderBy: t.arg({ type: [IntersectionOrder], description: 'Up to 3 ordering rules; by default the most intersections first.' }),
         options: t.arg({ type: BacklinkOptions, description: 'How links are counted.' }),
       },
       resolve: (_root, args, ctx) => {
@@ -161,6 +169,8 @@ builder.objectField(Target, 'intersection', (t) =>
       others: t.arg.stringList({ required: true, description: `1 to ${INTERSECTION_TARGETS_MAX - 1} other targets.` }),
       excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),
       mode: t.arg({ type: IntersectionMode, defaultValue: 'all', description: 'Intersect (ALL) or merge (PARTIAL).' }),
+      filter: t.arg({ type: IntersectionFilter, description: 'Only the intersecting domains that match (at most 8 conditions).' }),
+      orderBy: t.arg({ type: [IntersectionOrder], description: 'Up to 3 ordering rules; by default the most intersections first.' }),
     },
     resolve: (ref: TargetRef, args, ctx) => {
       if (args.others.length === 0) throw badUserInput('others', args.others, `1 to ${INTERSECTION_TARGETS_MAX - 1} targets`, 'is empty');

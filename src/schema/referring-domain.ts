@@ -4,6 +4,7 @@ import type { ReferringDomainItem } from '../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection } from '../pagination.js';
 import { compactOptions, expandOptions } from './backlink-options.js';
+import { compileReferringDomainFilter, compileReferringDomainOrder, ReferringDomainFilter, ReferringDomainOrder } from './referring-domain-filter.js';
 import { LinkProfile } from './link-profile.js';
 import { Target } from './target.js';
 import { readTargetArg } from './target-arguments.js';
@@ -63,9 +64,13 @@ builder.objectField(Target, 'referringDomains', (t) =>
     {
       type: ReferringDomain,
       nullable: true,
-      description: 'Domains linking to this target (backlinks/referring_domains), strongest first. totalCount counts main domains. One upstream call per page.',
+      description: 'Domains linking to this target (backlinks/referring_domains), strongest first unless ordered otherwise. totalCount counts main domains. One upstream call per page.',
+      args: {
+        filter: t.arg({ type: ReferringDomainFilter, description: 'Only the referring domains that match (at most 8 conditions).' }),
+        orderBy: t.arg({ type: [ReferringDomainOrder], description: 'Up to 3 ordering rules; by default rank, highest first.' }),
+      },
       resolve: (ref, args, ctx) => {
-        const task = referringDomainsTask(ref);
+        const task = referringDomainsTask(ref, { filters: compileReferringDomainFilter(args.filter), order_by: compileReferringDomainOrder(args.orderBy) });
         return resolveOffsetConnection(
           args,
           queryFingerprint('referring_domains', task),

@@ -1,4 +1,6 @@
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestApp } from './app.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 /** A sandbox on a loopback port, and a raw caller of its two wires. */
@@ -44,4 +46,21 @@ export async function allReferringDomains(url: string, task: Record<string, unkn
     items.push(...r.items);
     if (offset + limit >= r.total_count) return items;
   }
+}
+
+/**
+ * Registers the hooks of a test file that runs the app against one sandbox over loopback: both started before
+ * the file's tests, closed after them.
+ */
+export function useSandboxApp(options: SandboxOptions = {}, wire: 'dataforseo' | 'aisa' = 'dataforseo') {
+  const env = {} as { sandbox: Sandbox; url: string; app: ReturnType<typeof createTestApp> };
+  beforeAll(async () => {
+    Object.assign(env, await startSandbox(options));
+    env.app = createTestApp(env.url, wire, { sandbox: true });
+  });
+  afterAll(async () => {
+    await env.app.close();
+    await env.sandbox.close();
+  });
+  return env;
 }
