@@ -2,14 +2,18 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import type { Context } from './context.js';
 import { createContextFactory } from './context.js';
-import type { BacklinksClient } from './dataforseo/client.js';
 import { maskError } from './errors.js';
 import { DEFAULT_QUERY } from './graphiql.js';
+import { useCostControl } from './plugins/cost.js';
 import { schema } from './schema/index.js';
+import type { UpstreamGateway } from './upstream/gateway.js';
 
 /** What the app is built from; `server.ts` makes these from the configuration, tests make their own. */
 export interface AppOptions {
-  client: BacklinksClient;
+  /** Every upstream call goes through it: cache, coalescing, limits, retries. */
+  gateway: UpstreamGateway;
+  /** Operations that could make more upstream calls are refused before any. Default 50. */
+  maxUpstreamCallsPerOperation?: number;
   /** Serve GraphiQL on GET /graphql. Default true. */
   graphiql?: boolean;
   /** Set when the upstream is the embedded sandbox: every response then says its data is synthetic. */
@@ -37,7 +41,7 @@ function useSandboxNotice(): Plugin {
 export function createApp(options: AppOptions) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory(options.client),
+    context: createContextFactory(options.gateway),
     maskedErrors: { maskError },
     graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
     // The inlined GraphiQL bundle, not Yoga's default page that loads it from a CDN: it works offline and behind
@@ -45,7 +49,7 @@ export function createApp(options: AppOptions) {
     renderGraphiQL,
     landingPage: false,
     logging: options.logging ?? true,
-    plugins: options.sandbox ? [useSandboxNotice()] : [],
+    plugins: [useCostControl({ maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50 }), ...(options.sandbox ? [useSandboxNotice()] : [])],
   });
 }
 

@@ -18,7 +18,31 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** `GRAPHIQL`, default true. */
   graphiql: boolean;
+  /** The scheduler's limits; defaults depend on the upstream (AIsa's lowest tier is far below DataForSEO's). */
+  limits: {
+    /** `UPSTREAM_MAX_CONCURRENCY`: calls in flight at once. */
+    maxConcurrency: number;
+    /** `UPSTREAM_MAX_PER_MINUTE`: calls started per rolling minute. */
+    maxPerMinute: number;
+    /** `UPSTREAM_QUEUE_TIMEOUT_MS`: how long a call may wait for a slot before UPSTREAM_BUSY. */
+    queueTimeoutMs: number;
+    /** `UPSTREAM_MAX_QUEUE`: how many calls may wait. */
+    maxQueued: number;
+  };
+  /** `UPSTREAM_RETRIES` and `UPSTREAM_RETRY_DEADLINE_MS`. */
+  retry: { retries: number; deadlineMs: number };
+  /** `CACHE_TTL_SECONDS` (0 disables) and `CACHE_MAX_MB`. */
+  cache: { ttlSeconds: number; maxMegabytes: number };
+  /** `MAX_UPSTREAM_CALLS_PER_OPERATION`. */
+  maxUpstreamCallsPerOperation: number;
 }
+
+/** Per-upstream defaults: DataForSEO's documented limits; AIsa's lowest tier (5 at once, 60 per minute). */
+export const UPSTREAM_LIMIT_DEFAULTS = {
+  dataforseo: { maxConcurrency: 30, maxPerMinute: 2000 },
+  aisa: { maxConcurrency: 5, maxPerMinute: 60 },
+  sandbox: { maxConcurrency: 30, maxPerMinute: 2000 },
+} as const;
 
 /** Every problem found in the environment, one per line; never quotes a secret's value. */
 export class ConfigError extends Error {
@@ -103,6 +127,21 @@ export function readConfig(env: Env): Config {
     upstream,
     upstreamTimeoutMs: readInteger(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_TIMEOUT_MS, 1000, 600_000, problems),
     graphiql: readBoolean(env, 'GRAPHIQL', true, problems),
+    limits: {
+      maxConcurrency: readInteger(env, 'UPSTREAM_MAX_CONCURRENCY', UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxConcurrency, 1, 1000, problems),
+      maxPerMinute: readInteger(env, 'UPSTREAM_MAX_PER_MINUTE', UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxPerMinute, 1, 1_000_000, problems),
+      queueTimeoutMs: readInteger(env, 'UPSTREAM_QUEUE_TIMEOUT_MS', 30_000, 1, 600_000, problems),
+      maxQueued: readInteger(env, 'UPSTREAM_MAX_QUEUE', 10_000, 1, 1_000_000, problems),
+    },
+    retry: {
+      retries: readInteger(env, 'UPSTREAM_RETRIES', 4, 0, 20, problems),
+      deadlineMs: readInteger(env, 'UPSTREAM_RETRY_DEADLINE_MS', 60_000, 0, 3_600_000, problems),
+    },
+    cache: {
+      ttlSeconds: readInteger(env, 'CACHE_TTL_SECONDS', 900, 0, 30 * 86_400, problems),
+      maxMegabytes: readInteger(env, 'CACHE_MAX_MB', 256, 1, 1_000_000, problems),
+    },
+    maxUpstreamCallsPerOperation: readInteger(env, 'MAX_UPSTREAM_CALLS_PER_OPERATION', 50, 1, 100_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,15 +1,18 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { BacklinksClient } from './dataforseo/client.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import { createCostMeter, type CostMeter } from './upstream/cost-meter.js';
+import type { UpstreamGateway } from './upstream/gateway.js';
 
-/** What every resolver gets: this request's loaders. Nothing request-scoped lives at module level. */
+/** What every resolver gets: this request's loaders and cost meter. Nothing request-scoped lives at module level. */
 export interface Context {
   loaders: Loaders;
+  meter: CostMeter;
 }
 
-/** Returns Yoga's `context` factory: fresh loaders per request, bound to the request's abort signal. */
-export function createContextFactory(client: BacklinksClient) {
-  return ({ request }: YogaInitialContext): Context => ({
-    loaders: createLoaders(client, { signal: request.signal }),
-  });
+/** Returns Yoga's `context` factory: fresh loaders and meter per request, bound to the request's abort signal. */
+export function createContextFactory(gateway: UpstreamGateway) {
+  return ({ request }: YogaInitialContext): Context => {
+    const meter = createCostMeter();
+    return { meter, loaders: createLoaders(gateway, { meter, signal: request.signal }) };
+  };
 }

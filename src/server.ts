@@ -6,6 +6,9 @@ import { ConfigError, readConfig, type Config } from './config.js';
 import { createBacklinksClient } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createSandbox, type Sandbox } from './sandbox/server.js';
+import { createMemoryCacheStore } from './upstream/cache.js';
+import { createUpstreamGateway } from './upstream/gateway.js';
+import { createScheduler } from './upstream/scheduler.js';
 
 /** The process entry: configuration → upstream → app → listen; graceful shutdown. The only file with side effects. */
 
@@ -41,7 +44,15 @@ async function main(): Promise<void> {
     keepAliveTimeout: 4_000,
   });
   const client = createBacklinksClient({ provider, dispatcher, timeoutMs: config.upstreamTimeoutMs });
-  const yoga = createApp({ client, graphiql: config.graphiql, sandbox: sandbox !== undefined });
+  // Process-wide: one scheduler, one cache, one gateway for every request.
+  const gateway = createUpstreamGateway({
+    client,
+    scheduler: createScheduler({ ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 }),
+    retry: { ...config.retry, minDelayMs: 200, maxDelayMs: 10_000 },
+    cache: config.cache.ttlSeconds > 0 ? createMemoryCacheStore({ maxMegabytes: config.cache.maxMegabytes }) : undefined,
+    cacheTtlMs: config.cache.ttlSeconds * 1000,
+  });
+  const yoga = createApp({ gateway, graphiql: config.graphiql, sandbox: sandbox !== undefined, maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation });
   const server = createServer(yoga);
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;

@@ -227,6 +227,7 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
       const failure = error instanceof UpstreamError ? error : networkError(endpoint, error);
       const body = parseJson(text);
       const costUsd = isRecord(body) && typeof body.cost === 'number' ? body.cost : 0;
+      failure.costUsd = costUsd;
       report({ costUsd, statusCode: failure.statusCode, httpStatus, error: failure });
       throw failure;
     }

@@ -15,7 +15,8 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_INVALID_RESPONSE';
+  | 'UPSTREAM_INVALID_RESPONSE'
+  | 'UPSTREAM_BUSY';
 
 export interface UpstreamErrorOptions {
   /** The DataForSEO status code (envelope or task level), when the upstream gave one. */
@@ -38,6 +39,8 @@ export class UpstreamError extends Error {
   readonly httpStatus: number | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly endpoint: string | undefined;
+  /** USD the upstream billed for the failed call (its envelope's cost), when it said. */
+  costUsd = 0;
 
   constructor(code: UpstreamErrorCode, message: string, retryable: boolean, options: UpstreamErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -4,23 +4,47 @@ import { createApp, type App } from '../../src/app.js';
 import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
+import { createMemoryCacheStore } from '../../src/upstream/cache.js';
+import { createUpstreamGateway, type RetryPolicy } from '../../src/upstream/gateway.js';
+import { createScheduler, type SchedulerOptions } from '../../src/upstream/scheduler.js';
+
+/** How the test app reaches its upstream. Defaults: no cache, no retries, generous limits — tests count calls. */
+export interface TestAppOptions {
+  sandbox?: boolean;
+  cacheTtlMs?: number;
+  retry?: Partial<RetryPolicy>;
+  limits?: Partial<SchedulerOptions>;
+  maxUpstreamCallsPerOperation?: number;
+  breaker?: { errorPercentage?: number; volume?: number; resetMs?: number };
+}
 
 export const TEST_LOGIN = 'test-login@example.com';
 export const TEST_PASSWORD = 'S3cret-Passw0rd-do-not-leak';
 export const TEST_API_KEY = 'sk-aisa-test-key-do-not-leak';
 
 /** The app over a real loopback socket to `baseUrl`, through the DataForSEO or the AIsa wire. */
-export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'dataforseo', options: { sandbox?: boolean } = {}) {
+export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'dataforseo', options: TestAppOptions = {}) {
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   const provider =
     wire === 'dataforseo'
       ? createDataForSeoProvider({ baseUrl, login: TEST_LOGIN, password: TEST_PASSWORD })
       : createAisaProvider({ baseUrl: `${baseUrl}/apis/v1`, apiKey: TEST_API_KEY });
   const client: BacklinksClient = createBacklinksClient({ provider, dispatcher, timeoutMs: 10_000 });
-  const yoga: App = createApp({ client, sandbox: options.sandbox ?? false, logging: false });
+  const scheduler = createScheduler({ maxConcurrency: 1000, maxPerWindow: 1_000_000, queueTimeoutMs: 30_000, maxQueued: 100_000, ...options.limits });
+  const gateway = createUpstreamGateway({
+    client,
+    scheduler,
+    retry: { retries: 0, deadlineMs: 10_000, minDelayMs: 5, maxDelayMs: 50, ...options.retry },
+    cache: options.cacheTtlMs ? createMemoryCacheStore({ maxMegabytes: 64 }) : undefined,
+    cacheTtlMs: options.cacheTtlMs ?? 0,
+    breaker: options.breaker,
+  });
+  const yoga: App = createApp({ gateway, sandbox: options.sandbox ?? false, logging: false, maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 100_000 });
   return {
     yoga,
     client,
+    gateway,
+    scheduler,
     /** Runs an operation through the app in-process; returns the parsed JSON body and the raw text. */
     async execute(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const response = await yoga.fetch('http://yoga/graphql', {

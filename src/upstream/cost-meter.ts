@@ -1,0 +1,24 @@
+/** What one GraphQL operation cost upstream; every response carries it as `extensions.cost`. */
+export interface CostMeter {
+  /** HTTP calls made to the upstream for this operation, retries included. */
+  upstreamCalls: number;
+  /** USD the upstream billed for them (the sum of their envelopes' `cost`). */
+  upstreamCostUsd: number;
+  /** Tasks answered from the shared cache. */
+  cacheHits: number;
+  /** Tasks that joined an identical call already in flight for another request. */
+  coalesced: number;
+  /** Attempts after a first one failed transiently. */
+  retries: number;
+  /** The upper bound computed before execution, or null when it was not computed. */
+  estimatedUpstreamCalls: number | null;
+}
+
+export function createCostMeter(): CostMeter {
+  return { upstreamCalls: 0, upstreamCostUsd: 0, cacheHits: 0, coalesced: 0, retries: 0, estimatedUpstreamCalls: null };
+}
+
+/** The meter as it is reported: USD rounded to the upstream's precision. */
+export function costReport(meter: CostMeter): CostMeter {
+  return { ...meter, upstreamCostUsd: Math.round(meter.upstreamCostUsd * 1e6) / 1e6 };
+}

@@ -1,0 +1,221 @@
+import CircuitBreaker from 'opossum';
+import pRetry from 'p-retry';
+import type { BacklinksClient, CallOptions, UpstreamResponse } from '../dataforseo/client.js';
+import { UpstreamError } from '../dataforseo/errors.js';
+import type {
+  DomainIntersectionResult,
+  DomainIntersectionTask,
+  ReferringDomainsResult,
+  ReferringDomainsTask,
+  SummaryResult,
+  SummaryTask,
+} from '../dataforseo/types.js';
+import { taskKey } from './task-key.js';
+import type { CacheStore } from './cache.js';
+import type { CostMeter } from './cost-meter.js';
+import type { Scheduler } from './scheduler.js';
+
+/**
+ * Every upstream task of every request goes through here, in this order:
+ * 1. the shared cache (same key as the loaders: endpoint + canonical task) — a hit costs nothing;
+ * 2. coalescing — an identical task already in flight for any request is joined, not repeated;
+ * 3. retries of transient failures, with exponential backoff, jitter and an overall deadline;
+ * 4. the scheduler (concurrency, rolling per-minute limit, bounded queue);
+ * 5. a circuit breaker — when the upstream is down, calls fail at once instead of queueing behind timeouts.
+ * Each HTTP call is charged to the cost meter of the request that started it.
+ *
+ * Why retrying these POSTs is safe: the live endpoints only read; a repeated task returns the same data and changes
+ * nothing upstream. What it costs: a failed task is normally not billed, but a retry of one that was (a timeout
+ * after the upstream did the work) is billed again, and every attempt counts against the rate limits — hence the
+ * bounded attempts and deadline, and no retry at all for permanent failures.
+ */
+
+export type GatewayEndpoint = 'summary' | 'referring_domains' | 'domain_intersection';
+
+interface Tasks {
+  summary: [SummaryTask, SummaryResult];
+  referring_domains: [ReferringDomainsTask, ReferringDomainsResult];
+  domain_intersection: [DomainIntersectionTask, DomainIntersectionResult];
+}
+
+/** Who is asking: the meter to charge, and the signal of the GraphQL request. */
+export interface CallContext {
+  meter: CostMeter;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number;
+  /** No new attempt starts after this long since the first. */
+  deadlineMs: number;
+  /** First backoff; doubles each attempt, randomised ×1–2, capped at `maxDelayMs`. */
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface UpstreamGatewayOptions {
+  client: BacklinksClient;
+  scheduler: Scheduler;
+  retry: RetryPolicy;
+  /** The shared cache; none disables caching. */
+  cache?: CacheStore | undefined;
+  /** How long answers stay cached; 0 disables caching. */
+  cacheTtlMs: number;
+  /** Circuit breaker: opens when at least this share of at least `volume` recent calls failed unreachable. */
+  breaker?: { errorPercentage?: number; volume?: number; resetMs?: number };
+}
+
+export interface UpstreamGateway {
+  call<E extends GatewayEndpoint>(endpoint: E, task: Tasks[E][0], context: CallContext): Promise<Tasks[E][1] | null>;
+  /** Open, half-open or closed: for metrics and readiness. */
+  breakerState(): 'open' | 'half-open' | 'closed';
+}
+
+/** The breaker is open: the upstream kept failing, calls are refused for a moment. */
+export class UpstreamCircuitOpenError extends UpstreamError {
+  override readonly name = 'UpstreamCircuitOpenError';
+}
+
+/** Pauses after the upstream throttled us, by how it did it. */
+function slowDownFor(error: UpstreamError, consecutive: number): { kind: 'concurrency' | 'rate'; ms: number } {
+  if (error.retryAfterSeconds !== undefined) return { kind: 'rate', ms: error.retryAfterSeconds * 1000 };
+  if (error.statusCode === 40209) return { kind: 'concurrency', ms: 1000 };
+  // 40202: per-minute limit; wait longer each time, up to the whole window.
+  return { kind: 'rate', ms: Math.min(60_000, 5000 * 2 ** Math.min(consecutive, 4)) };
+}
+
+export function createUpstreamGateway(options: UpstreamGatewayOptions): UpstreamGateway {
+  const { client, scheduler, retry, cache } = options;
+  const cacheTtlMs = cache ? options.cacheTtlMs : 0;
+  const methods: { [E in GatewayEndpoint]: (task: Tasks[E][0], o: CallOptions) => Promise<UpstreamResponse<Tasks[E][1]>> } = {
+    summary: (t, o) => client.summary(t, o),
+    referring_domains: (t, o) => client.referringDomains(t, o),
+    domain_intersection: (t, o) => client.domainIntersection(t, o),
+  };
+  const breaker = new CircuitBreaker((send: () => Promise<unknown>) => send(), {
+    timeout: false,
+    errorThresholdPercentage: options.breaker?.errorPercentage ?? 80,
+    volumeThreshold: options.breaker?.volume ?? 10,
+    resetTimeout: options.breaker?.resetMs ?? 5000,
+    rollingCountTimeout: 10_000,
+    // Only an unreachable or failing upstream counts; a refused request says nothing about its health.
+    errorFilter: (error: unknown) => !(error instanceof UpstreamError && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT')),
+  });
+  let consecutiveRateLimits = 0;
+
+  interface Flight {
+    promise: Promise<unknown>;
+    waiters: number;
+    controller: AbortController;
+  }
+  const inFlight = new Map<string, Flight>();
+
+  async function attempt<E extends GatewayEndpoint>(endpoint: E, task: Tasks[E][0], meter: CostMeter, signal: AbortSignal): Promise<UpstreamResponse<Tasks[E][1]>> {
+    let attempts = 0;
+    return pRetry(
+      async () => {
+        attempts += 1;
+        if (attempts > 1) meter.retries += 1;
+        const send = async (slotSignal: AbortSignal) => {
+          meter.upstreamCalls += 1;
+          try {
+            const response = await methods[endpoint](task, { signal: slotSignal });
+            meter.upstreamCostUsd += response.costUsd;
+            return response;
+          } catch (error) {
+            if (error instanceof UpstreamError) meter.upstreamCostUsd += error.costUsd;
+            throw error;
+          }
+        };
+        try {
+          const response = await scheduler.run((slotSignal) => breaker.fire(() => send(slotSignal)) as Promise<UpstreamResponse<Tasks[E][1]>>, signal);
+          consecutiveRateLimits = 0;
+          scheduler.recovered();
+          return response;
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
+            throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
+          }
+          throw error;
+        }
+      },
+      {
+        retries: retry.retries,
+        factor: 2,
+        minTimeout: retry.minDelayMs,
+        maxTimeout: retry.maxDelayMs,
+        randomize: true,
+        maxRetryTime: retry.deadlineMs,
+        signal,
+        onFailedAttempt: ({ error }) => {
+          if (error instanceof UpstreamError && error.code === 'UPSTREAM_RATE_LIMITED') {
+            consecutiveRateLimits += 1;
+            const { kind, ms } = slowDownFor(error, consecutiveRateLimits - 1);
+            scheduler.slowDown(kind, ms);
+          }
+        },
+        shouldRetry: ({ error }) => error instanceof UpstreamError && error.retryable && !(error instanceof UpstreamCircuitOpenError) && error.code !== 'UPSTREAM_BUSY',
+      },
+    );
+  }
+
+  function start<E extends GatewayEndpoint>(key: string, endpoint: E, task: Tasks[E][0], meter: CostMeter): Flight {
+    const controller = new AbortController();
+    const flight: Flight = {
+      waiters: 0,
+      controller,
+      promise: attempt(endpoint, task, meter, controller.signal)
+        .then(async (response) => {
+          if (cacheTtlMs > 0 && cache) {
+            const items = (response.result as { items?: unknown[] | null } | null)?.items;
+            await cache.set(key, { result: response.result, rows: Array.isArray(items) ? items.length : 1 }, cacheTtlMs);
+          }
+          return response.result;
+        })
+        .finally(() => inFlight.delete(key)),
+    };
+    // The flight may end with nobody waiting (all aborted): its rejection is then nobody's to handle.
+    flight.promise.catch(() => undefined);
+    inFlight.set(key, flight);
+    return flight;
+  }
+
+  /** Waits for a flight; when every waiter has gone away, the call is dropped from the queue (or aborted). */
+  function wait(flight: Flight, signal: AbortSignal | undefined): Promise<unknown> {
+    flight.waiters += 1;
+    if (!signal) return flight.promise;
+    if (signal.aborted) {
+      flight.waiters -= 1;
+      if (flight.waiters === 0) flight.controller.abort(signal.reason);
+      return Promise.reject(signal.reason);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        flight.waiters -= 1;
+        if (flight.waiters === 0) flight.controller.abort(signal.reason);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  return {
+    async call(endpoint, task, context) {
+      const key = `${endpoint}\n${taskKey(task)}`;
+      if (cacheTtlMs > 0 && cache) {
+        const hit = await cache.get(key);
+        if (hit) {
+          context.meter.cacheHits += 1;
+          return hit.result as never;
+        }
+      }
+      let flight = inFlight.get(key);
+      if (flight) context.meter.coalesced += 1;
+      else flight = start(key, endpoint, task, context.meter);
+      return wait(flight, context.signal) as never;
+    },
+    breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+  };
+}
