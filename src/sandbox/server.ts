@@ -36,8 +36,10 @@ const ALL_FAULTS: readonly TransientFault[] = ['50000', '50401', 'http500', 'res
 export interface SandboxOptions {
   /** Calls processed at once; one more gets 40209. Default 30, as upstream. */
   maxConcurrency?: number;
-  /** Calls admitted per rolling 60 s; one more gets 40202. Default 2000, as upstream. */
+  /** Calls admitted per rolling window; one more gets 40202. Default 2000, as upstream. */
   maxPerMinute?: number;
+  /** The window of `maxPerMinute`, in ms. Default 60 000; tests shorten it rather than wait a minute. */
+  windowMs?: number;
   /** If set, Basic credentials must match; otherwise any non-empty login is accepted. */
   credentials?: { login: string; password: string };
   /** If set, AIsa Bearer keys must be one of these; otherwise any non-empty key is accepted. */
@@ -58,7 +60,7 @@ export interface SandboxStats {
   callsByEndpoint: Record<string, number>;
   inFlight: number;
   maxInFlight: number;
-  /** The most calls admitted within any rolling 60 s. */
+  /** The most calls admitted within any rolling window. */
   maxPerMinute: number;
   rejectedConcurrency: number;
   rejectedPerMinute: number;
@@ -135,6 +137,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const maxConcurrency = options.maxConcurrency ?? 30;
   const maxPerMinute = options.maxPerMinute ?? 2000;
   const now = options.now ?? Date.now;
+  const windowMs = options.windowMs ?? 60_000;
   let faults: SandboxFaults = options.faults ?? {};
   let faultRng = createRng(faults.seed ?? 1);
   let stats = emptyStats();
@@ -170,7 +173,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   }
 
   function pruneWindow(t: number): void {
-    while (admitted.length > 0 && (admitted[0] ?? 0) <= t - 60_000) admitted.shift();
+    while (admitted.length > 0 && (admitted[0] ?? 0) <= t - windowMs) admitted.shift();
   }
 
   function targetCodeFor(body: unknown): number | undefined {
@@ -256,7 +259,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     }
     if (admitted.length >= maxPerMinute) {
       stats.rejectedPerMinute += 1;
-      const wait = Math.max(1, Math.ceil(((admitted[0] ?? t) + 60_000 - t) / 1000));
+      const wait = Math.max(1, Math.ceil(((admitted[0] ?? t) + windowMs - t) / 1000));
       fail(429, 40202, 'Rate limit per minute exceeded. Limit: ' + maxPerMinute + '.', 'rate_limit_error', { 'retry-after': String(wait) });
       return;
     }

@@ -52,6 +52,8 @@ export interface RetryPolicy {
   /** First backoff; doubles each attempt, randomised ×1–2, capped at `maxDelayMs`. */
   minDelayMs: number;
   maxDelayMs: number;
+  /** First pause of the scheduler after a 40202 (per-minute limit); doubles while they repeat, up to 60 s. Default 5000. */
+  rateLimitPauseMs?: number;
 }
 
 export interface UpstreamGatewayOptions {
@@ -78,11 +80,11 @@ export class UpstreamCircuitOpenError extends UpstreamError {
 }
 
 /** Pauses after the upstream throttled us, by how it did it. */
-function slowDownFor(error: UpstreamError, consecutive: number): { kind: 'concurrency' | 'rate'; ms: number } {
+function slowDownFor(error: UpstreamError, consecutive: number, basePauseMs: number): { kind: 'concurrency' | 'rate'; ms: number } {
   if (error.retryAfterSeconds !== undefined) return { kind: 'rate', ms: error.retryAfterSeconds * 1000 };
-  if (error.statusCode === 40209) return { kind: 'concurrency', ms: 1000 };
+  if (error.statusCode === 40209) return { kind: 'concurrency', ms: Math.min(1000, basePauseMs) };
   // 40202: per-minute limit; wait longer each time, up to the whole window.
-  return { kind: 'rate', ms: Math.min(60_000, 5000 * 2 ** Math.min(consecutive, 4)) };
+  return { kind: 'rate', ms: Math.min(60_000, basePauseMs * 2 ** Math.min(consecutive, 4)) };
 }
 
 export function createUpstreamGateway(options: UpstreamGatewayOptions): UpstreamGateway {
@@ -151,7 +153,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
         onFailedAttempt: ({ error }) => {
           if (error instanceof UpstreamError && error.code === 'UPSTREAM_RATE_LIMITED') {
             consecutiveRateLimits += 1;
-            const { kind, ms } = slowDownFor(error, consecutiveRateLimits - 1);
+            const { kind, ms } = slowDownFor(error, consecutiveRateLimits - 1, retry.rateLimitPauseMs ?? 5000);
             scheduler.slowDown(kind, ms);
           }
         },

@@ -34,7 +34,7 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
   const gateway = createUpstreamGateway({
     client,
     scheduler,
-    retry: { retries: 0, deadlineMs: 10_000, minDelayMs: 5, maxDelayMs: 50, ...options.retry },
+    retry: { retries: 0, deadlineMs: 10_000, minDelayMs: 5, maxDelayMs: 50, rateLimitPauseMs: 20, ...options.retry },
     cache: options.cacheTtlMs ? createMemoryCacheStore({ maxMegabytes: 64 }) : undefined,
     cacheTtlMs: options.cacheTtlMs ?? 0,
     breaker: options.breaker,
