@@ -1,12 +1,28 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerOptions } from 'graphql-yoga';
+import { SECURITY_DEFAULTS, type SecurityConfig } from './config.js';
 import type { Context } from './context.js';
 import { createContextFactory } from './context.js';
 import { maskError } from './errors.js';
 import { DEFAULT_QUERY } from './graphiql.js';
+import type { createJsonLogger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { useApiKeys } from './plugins/api-keys.js';
+import { useBodyLimit } from './plugins/body-limit.js';
 import { useCostControl } from './plugins/cost.js';
+import { useRequestLog } from './plugins/request-log.js';
 import { schema } from './schema/index.js';
 import type { UpstreamGateway } from './upstream/gateway.js';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
 
 /** What the app is built from; `server.ts` makes these from the configuration, tests make their own. */
 export interface AppOptions {
@@ -18,8 +34,14 @@ export interface AppOptions {
   graphiql?: boolean;
   /** Set when the upstream is the embedded sandbox: every response then says its data is synthetic. */
   sandbox?: boolean;
-  /** Yoga's logger, or false to log nothing (tests). Default: Yoga's console logger. */
-  logging?: YogaServerOptions<Record<string, unknown>, Context>['logging'];
+  /** Limits of the public endpoint; each defaults to SECURITY_DEFAULTS. */
+  security?: Partial<SecurityConfig>;
+  /** Prometheus metrics served on /metrics; none: no /metrics. */
+  metrics?: Metrics;
+  /** Structured logger: one line per request, and Yoga's own errors; false logs nothing (tests). */
+  logger?: ReturnType<typeof createJsonLogger> | false;
+  /** Readiness: whether the configuration is complete and the upstream reachable in principle. Default ready. */
+  ready?: () => { ready: boolean; [detail: string]: unknown };
 }
 
 export const SANDBOX_NOTICE = {
@@ -39,18 +61,66 @@ function useSandboxNotice(): Plugin {
 
 /** Creates the GraphQL app. No I/O: tests call it in-process with `yoga.fetch`. */
 export function createApp(options: AppOptions) {
-  return createYoga<Record<string, unknown>, Context>({
+  const security = { ...SECURITY_DEFAULTS, ...options.security };
+  const logger = options.logger === undefined ? undefined : options.logger;
+  const plugins: Plugin[] = [
+    useBodyLimit({ maxBytes: security.maxBodyBytes }),
+    useApiKeys({ keys: security.apiKeys, perMinute: security.apiKeyRateLimitPerMinute, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+    // Browsers may send "simple" cross-site requests without a preflight; a GraphQL request must prove it is not
+    // one, by a JSON content type (which forces a preflight) or this header.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }),
+    maxTokensPlugin({ n: security.maxTokens }),
+    maxDepthPlugin({ n: security.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesPlugin({ n: security.maxAliases }),
+    maxDirectivesPlugin({ n: security.maxDirectives }),
+    blockFieldSuggestionsPlugin(),
+    ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
+    useReadinessCheck({
+      endpoint: '/ready',
+      check: () => {
+        const state = options.ready?.() ?? { ready: true };
+        return new Response(JSON.stringify(state), { status: state.ready ? 200 : 503, headers: { 'content-type': 'application/json' } });
+      },
+    }),
+    useCostControl({ maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50, metrics: options.metrics }),
+    ...(options.metrics
+      ? [
+          usePrometheus({
+            registry: options.metrics.registry,
+            endpoint: '/metrics',
+            // A GET request's URL holds its query and variables: no label of it (cardinality, and data).
+            labels: { url: false, method: true, statusCode: true },
+            metrics: {
+              graphql_envelop_request: true,
+              graphql_envelop_request_duration: true,
+              graphql_envelop_error_result: true,
+              graphql_envelop_phase_parse: true,
+              graphql_envelop_phase_validate: true,
+              graphql_envelop_phase_execute: true,
+              graphql_yoga_http_duration: true,
+            },
+          }),
+        ]
+      : []),
+    ...(logger ? [useRequestLog(logger)] : []),
+    ...(options.sandbox ? [useSandboxNotice()] : []),
+  ];
+  const yogaOptions: YogaServerOptions<Record<string, unknown>, Context> = {
     schema,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: createContextFactory(options.gateway),
     maskedErrors: { maskError },
-    graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
     // The inlined GraphiQL bundle, not Yoga's default page that loads it from a CDN: it works offline and behind
     // a strict content security policy.
     renderGraphiQL,
+    graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
     landingPage: false,
-    logging: options.logging ?? true,
-    plugins: [useCostControl({ maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50 }), ...(options.sandbox ? [useSandboxNotice()] : [])],
-  });
+    healthCheckEndpoint: '/health',
+    cors: { origin: security.corsOrigins === '*' ? '*' : security.corsOrigins, credentials: false, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-dry-run', 'x-request-id', 'x-graphql-csrf'], exposedHeaders: ['x-request-id'] },
+    logging: logger === false ? false : (logger ?? true),
+    plugins,
+  };
+  return createYoga<Record<string, unknown>, Context>(yogaOptions);
 }
 
 export type App = ReturnType<typeof createApp>;

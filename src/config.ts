@@ -35,7 +35,48 @@ export interface Config {
   cache: { ttlSeconds: number; maxMegabytes: number };
   /** `MAX_UPSTREAM_CALLS_PER_OPERATION`. */
   maxUpstreamCallsPerOperation: number;
+  /** Limits and protections of the public endpoint. */
+  security: SecurityConfig;
+  /** `LOG_LEVEL`: debug, info, warn, error or silent. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `SANDBOX_LATENCY_MS` ("300" or "300-900"): latency the embedded sandbox adds, for demos and benchmarks. */
+  sandboxLatencyMs: number | { min: number; max: number } | undefined;
 }
+
+/** The protections of a public GraphQL endpoint, each overridable. */
+export interface SecurityConfig {
+  /** `MAX_DEPTH`: deepest field nesting. */
+  maxDepth: number;
+  /** `MAX_ALIASES`: aliases per operation. */
+  maxAliases: number;
+  /** `MAX_TOKENS`: lexical tokens per document. */
+  maxTokens: number;
+  /** `MAX_DIRECTIVES`: directives per operation. */
+  maxDirectives: number;
+  /** `MAX_BODY_BYTES`: request body size. */
+  maxBodyBytes: number;
+  /** `INTROSPECTION`: answer introspection queries. */
+  introspection: boolean;
+  /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`. */
+  corsOrigins: string[] | '*';
+  /** `API_KEYS`: comma-separated client keys; empty = no key needed. Never printed. */
+  apiKeys: string[];
+  /** `API_KEY_RATE_LIMIT_PER_MINUTE`: requests per key per minute. */
+  apiKeyRateLimitPerMinute: number;
+}
+
+/** The defaults of SecurityConfig: what a public endpoint should start with. */
+export const SECURITY_DEFAULTS: SecurityConfig = {
+  maxDepth: 12,
+  maxAliases: 100,
+  maxTokens: 2000,
+  maxDirectives: 20,
+  maxBodyBytes: 100_000,
+  introspection: true,
+  corsOrigins: '*',
+  apiKeys: [],
+  apiKeyRateLimitPerMinute: 600,
+};
 
 /** Per-upstream defaults: DataForSEO's documented limits; AIsa's lowest tier (5 at once, 60 per minute). */
 export const UPSTREAM_LIMIT_DEFAULTS = {
@@ -95,6 +136,45 @@ function readBaseUrl(env: Env, name: string, fallback: string, problems: string[
   return raw.replace(/\/+$/, '');
 }
 
+function readOrigins(env: Env, problems: string[]): string[] | '*' {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (!raw || raw === '*') return '*';
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, got "${origin}"`);
+  }
+  return origins;
+}
+
+function readApiKeys(env: Env, problems: string[]): string[] {
+  const keys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  // Never quote a key back: say which one, by position.
+  keys.forEach((key, i) => {
+    if (key.length < 16) problems.push(`API_KEYS: key #${i + 1} is shorter than 16 characters; use long random keys`);
+  });
+  return keys;
+}
+
+function readLogLevel(env: Env, problems: string[]): Config['logLevel'] {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(raw)) {
+    problems.push(`LOG_LEVEL must be debug, info, warn, error or silent, got "${env.LOG_LEVEL}"`);
+    return 'info';
+  }
+  return raw as Config['logLevel'];
+}
+
+function readLatency(env: Env, problems: string[]): Config['sandboxLatencyMs'] {
+  const raw = env.SANDBOX_LATENCY_MS?.trim();
+  if (!raw) return undefined;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(raw);
+  if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
+    problems.push(`SANDBOX_LATENCY_MS must be "300" or "300-900" (ms), got "${raw}"`);
+    return undefined;
+  }
+  return m[2] === undefined ? Number(m[1]) : { min: Number(m[1]), max: Number(m[2]) };
+}
+
 /**
  * Reads the configuration from environment variables (see README, "Configuration"). With no upstream credentials the
  * server uses the embedded sandbox; `UPSTREAM` forces a choice. Throws `ConfigError` listing every problem.
@@ -142,6 +222,19 @@ export function readConfig(env: Env): Config {
       maxMegabytes: readInteger(env, 'CACHE_MAX_MB', 256, 1, 1_000_000, problems),
     },
     maxUpstreamCallsPerOperation: readInteger(env, 'MAX_UPSTREAM_CALLS_PER_OPERATION', 50, 1, 100_000, problems),
+    security: {
+      maxDepth: readInteger(env, 'MAX_DEPTH', SECURITY_DEFAULTS.maxDepth, 1, 1000, problems),
+      maxAliases: readInteger(env, 'MAX_ALIASES', SECURITY_DEFAULTS.maxAliases, 1, 100_000, problems),
+      maxTokens: readInteger(env, 'MAX_TOKENS', SECURITY_DEFAULTS.maxTokens, 10, 1_000_000, problems),
+      maxDirectives: readInteger(env, 'MAX_DIRECTIVES', SECURITY_DEFAULTS.maxDirectives, 0, 10_000, problems),
+      maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', SECURITY_DEFAULTS.maxBodyBytes, 100, 100_000_000, problems),
+      introspection: readBoolean(env, 'INTROSPECTION', SECURITY_DEFAULTS.introspection, problems),
+      corsOrigins: readOrigins(env, problems),
+      apiKeys: readApiKeys(env, problems),
+      apiKeyRateLimitPerMinute: readInteger(env, 'API_KEY_RATE_LIMIT_PER_MINUTE', SECURITY_DEFAULTS.apiKeyRateLimitPerMinute, 1, 1_000_000, problems),
+    },
+    logLevel: readLogLevel(env, problems),
+    sandboxLatencyMs: readLatency(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,6 +5,8 @@ import { createApp } from './app.js';
 import { ConfigError, readConfig, type Config } from './config.js';
 import { createBacklinksClient } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
+import { createJsonLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/server.js';
 import { createMemoryCacheStore } from './upstream/cache.js';
 import { createUpstreamGateway } from './upstream/gateway.js';
@@ -12,15 +14,14 @@ import { createScheduler } from './upstream/scheduler.js';
 
 /** The process entry: configuration → upstream → app → listen; graceful shutdown. The only file with side effects. */
 
-function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
-}
+/** How long a graceful shutdown waits for in-flight requests before it ends them. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 async function startUpstream(config: Config): Promise<{ provider: Provider; sandbox?: Sandbox }> {
   const upstream = config.upstream;
   if (upstream.kind === 'dataforseo') return { provider: createDataForSeoProvider(upstream) };
   if (upstream.kind === 'aisa') return { provider: createAisaProvider(upstream) };
-  const sandbox = createSandbox();
+  const sandbox = createSandbox({ faults: config.sandboxLatencyMs === undefined ? {} : { latencyMs: config.sandboxLatencyMs } });
   const baseUrl = await sandbox.listen(0, '127.0.0.1');
   return { provider: createDataForSeoProvider({ baseUrl, login: 'sandbox', password: 'sandbox' }), sandbox };
 }
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const logger = createJsonLogger(config.logLevel);
   const { provider, sandbox } = await startUpstream(config);
   const dispatcher = new Agent({
     headersTimeout: config.upstreamTimeoutMs,
@@ -43,35 +45,57 @@ async function main(): Promise<void> {
     connectTimeout: 10_000,
     keepAliveTimeout: 4_000,
   });
-  const client = createBacklinksClient({ provider, dispatcher, timeoutMs: config.upstreamTimeoutMs });
-  // Process-wide: one scheduler, one cache, one gateway for every request.
+  // Process-wide: one scheduler, one cache, one gateway, one set of metrics for every request.
+  const scheduler = createScheduler({ ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 });
+  const metrics = createMetrics({ scheduler: () => scheduler.state() });
+  const client = createBacklinksClient({ provider, dispatcher, timeoutMs: config.upstreamTimeoutMs, onCall: (event) => metrics.upstreamCall(event) });
   const gateway = createUpstreamGateway({
     client,
-    scheduler: createScheduler({ ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 }),
+    scheduler,
     retry: { ...config.retry, minDelayMs: 200, maxDelayMs: 10_000 },
     cache: config.cache.ttlSeconds > 0 ? createMemoryCacheStore({ maxMegabytes: config.cache.maxMegabytes }) : undefined,
     cacheTtlMs: config.cache.ttlSeconds * 1000,
   });
-  const yoga = createApp({ gateway, graphiql: config.graphiql, sandbox: sandbox !== undefined, maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation });
+  const upstreamName = sandbox ? 'sandbox' : provider.name;
+  const yoga = createApp({
+    gateway,
+    graphiql: config.graphiql,
+    sandbox: sandbox !== undefined,
+    maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
+    security: config.security,
+    metrics,
+    logger,
+    // Started means configured: readConfig refused anything incomplete. The breaker is reported, not judged: an
+    // upstream outage must not take every replica out of a load balancer at once.
+    ready: () => ({ ready: true, upstream: upstreamName, breaker: gateway.breakerState() }),
+  });
   const server = createServer(yoga);
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;
     if (sandbox) {
-      log('warn', 'No upstream credentials are set: serving SYNTHETIC data from the embedded sandbox. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or AISA_API_KEY, for real data.');
+      logger.log('warn', 'No upstream credentials are set: serving SYNTHETIC data from the embedded sandbox. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or AISA_API_KEY, for real data.');
     }
-    log('info', `GraphQL API ready at ${url}`, { url, upstream: sandbox ? 'sandbox' : provider.name });
+    logger.log('info', `GraphQL API ready at ${url}`, { url, upstream: upstreamName, apiKeys: config.security.apiKeys.length > 0 });
   });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log('info', 'shutting down', { signal });
+    logger.log('info', 'shutting down: finishing in-flight requests', { signal });
+    // No new connections; idle keep-alive sockets close now, busy ones once their response is sent.
     server.close(() => {
-      void Promise.all([sandbox?.close(), dispatcher.close()]).then(() => process.exit(0));
+      void Promise.all([sandbox?.close(), dispatcher.close()]).then(() => {
+        logger.log('info', 'stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
+    setTimeout(() => {
+      logger.log('warn', 'in-flight requests did not finish in time; closing them', { graceMs: SHUTDOWN_GRACE_MS });
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { estimateUpstreamCalls } from '../budget.js';
 import type { Context } from '../context.js';
+import type { Metrics } from '../metrics.js';
 import { costReport } from '../upstream/cost-meter.js';
 
 /** About what one upstream call costs, for the messages that quote a price. */
@@ -10,6 +11,8 @@ const USD_PER_CALL = 0.02;
 export interface CostPluginOptions {
   /** Operations whose upper bound of upstream calls is above this are refused before any call. */
   maxUpstreamCallsPerOperation: number;
+  /** Counts refusals, cache hits, coalesced calls and retries. */
+  metrics?: Metrics | undefined;
 }
 
 /** True when the client asked for the estimate only: header `x-dry-run: true` or request extension `dryRun: true`. */
@@ -22,10 +25,10 @@ function isDryRun(context: { request?: Request; params?: { extensions?: Record<s
  * the limit, or answers with the estimate alone for a dry run — both before any upstream call. After execution:
  * every response carries `extensions.cost`.
  */
-export function useCostControl(options: CostPluginOptions): Plugin<Context> {
+export function useCostControl(options: CostPluginOptions): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
+      const context = args.contextValue as unknown as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
       const estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
       if (estimate === null) return;
       context.meter.estimatedUpstreamCalls = estimate;
@@ -34,6 +37,7 @@ export function useCostControl(options: CostPluginOptions): Plugin<Context> {
         return;
       }
       if (estimate > options.maxUpstreamCallsPerOperation) {
+        options.metrics?.budgetRejected();
         setResultAndStopExecution({
           errors: [
             new GraphQLError(
@@ -47,7 +51,9 @@ export function useCostControl(options: CostPluginOptions): Plugin<Context> {
     onExecutionResult({ result, setResult, context }) {
       if (!result || Symbol.asyncIterator in result) return;
       const meter = (context as Partial<Context>).meter;
-      if (meter) setResult({ ...result, extensions: { ...result.extensions, cost: costReport(meter) } });
+      if (!meter) return;
+      options.metrics?.operationCost(meter);
+      setResult({ ...result, extensions: { ...result.extensions, cost: costReport(meter) } });
     },
   };
 }

@@ -4,6 +4,8 @@ import { createApp, type App } from '../../src/app.js';
 import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
+import type { SecurityConfig } from '../../src/config.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createMemoryCacheStore } from '../../src/upstream/cache.js';
 import { createUpstreamGateway, type RetryPolicy } from '../../src/upstream/gateway.js';
 import { createScheduler, type SchedulerOptions } from '../../src/upstream/scheduler.js';
@@ -16,6 +18,8 @@ export interface TestAppOptions {
   limits?: Partial<SchedulerOptions>;
   maxUpstreamCallsPerOperation?: number;
   breaker?: { errorPercentage?: number; volume?: number; resetMs?: number };
+  security?: Partial<SecurityConfig>;
+  metrics?: boolean;
 }
 
 export const TEST_LOGIN = 'test-login@example.com';
@@ -29,7 +33,8 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     wire === 'dataforseo'
       ? createDataForSeoProvider({ baseUrl, login: TEST_LOGIN, password: TEST_PASSWORD })
       : createAisaProvider({ baseUrl: `${baseUrl}/apis/v1`, apiKey: TEST_API_KEY });
-  const client: BacklinksClient = createBacklinksClient({ provider, dispatcher, timeoutMs: 10_000 });
+  const metrics: Metrics | undefined = options.metrics ? createMetrics({ processMetrics: false }) : undefined;
+  const client: BacklinksClient = createBacklinksClient({ provider, dispatcher, timeoutMs: 10_000, ...(metrics ? { onCall: (e) => metrics.upstreamCall(e) } : {}) });
   const scheduler = createScheduler({ maxConcurrency: 1000, maxPerWindow: 1_000_000, queueTimeoutMs: 30_000, maxQueued: 100_000, ...options.limits });
   const gateway = createUpstreamGateway({
     client,
@@ -39,12 +44,20 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     cacheTtlMs: options.cacheTtlMs ?? 0,
     breaker: options.breaker,
   });
-  const yoga: App = createApp({ gateway, sandbox: options.sandbox ?? false, logging: false, maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 100_000 });
+  const yoga: App = createApp({
+    gateway,
+    sandbox: options.sandbox ?? false,
+    logger: false,
+    maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 100_000,
+    security: options.security,
+    ...(metrics ? { metrics } : {}),
+  });
   return {
     yoga,
     client,
     gateway,
     scheduler,
+    metrics,
     /** Runs an operation through the app in-process; returns the parsed JSON body and the raw text. */
     async execute(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const response = await yoga.fetch('http://yoga/graphql', {

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestApp } from './app.js';
+import { createTestApp, type TestAppOptions } from './app.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 /** A sandbox on a loopback port, and a raw caller of its two wires. */
@@ -52,11 +52,11 @@ export async function allReferringDomains(url: string, task: Record<string, unkn
  * Registers the hooks of a test file that runs the app against one sandbox over loopback: both started before
  * the file's tests, closed after them.
  */
-export function useSandboxApp(options: SandboxOptions = {}, wire: 'dataforseo' | 'aisa' = 'dataforseo') {
+export function useSandboxApp(options: SandboxOptions = {}, wire: 'dataforseo' | 'aisa' = 'dataforseo', appOptions: TestAppOptions = {}) {
   const env = {} as { sandbox: Sandbox; url: string; app: ReturnType<typeof createTestApp> };
   beforeAll(async () => {
     Object.assign(env, await startSandbox(options));
-    env.app = createTestApp(env.url, wire, { sandbox: true });
+    env.app = createTestApp(env.url, wire, { sandbox: true, ...appOptions });
   });
   afterAll(async () => {
     await env.app.close();

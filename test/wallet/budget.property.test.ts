@@ -11,7 +11,8 @@ import { useSandboxApp } from '../helpers/sandbox.js';
 const SEED = Number(process.env.FC_SEED ?? 20261122);
 const RUNS = Number(process.env.FC_RUNS ?? 1500) / 5;
 
-const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 });
+// Deep nesting is the point here; the depth limit has its own tests.
+const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }, 'dataforseo', { security: { maxDepth: 100 } });
 
 const target = fc.constantFrom('backlinko.com', 'ahrefs.com', 'moz.com', 'explodingtopics.com', 'https://example.com/blog/');
 const size = fc.integer({ min: 0, max: 4 });
@@ -75,7 +76,7 @@ describe('the budget estimate', () => {
   });
 
   it('refuses an operation over the budget before any upstream call, and dry runs cost nothing', async () => {
-    const strict = createTestApp(env.url, 'dataforseo', { maxUpstreamCallsPerOperation: 3 });
+    const strict = createTestApp(env.url, 'dataforseo', { maxUpstreamCallsPerOperation: 3, security: { maxDepth: 100 } });
     try {
       await fc.assert(
         fc.asyncProperty(operation, fc.boolean(), async (query, dryRun) => {

@@ -1,0 +1,52 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { UpstreamCallEvent } from './dataforseo/client.js';
+import type { CostMeter } from './upstream/cost-meter.js';
+import type { SchedulerState } from './upstream/scheduler.js';
+
+/**
+ * The server's own Prometheus metrics, beside those of Yoga's Prometheus plugin (GraphQL requests, errors and
+ * durations by operation). One registry per app, so that several apps (tests) can live in one process.
+ */
+export interface Metrics {
+  registry: Registry;
+  /** For the client's `onCall`: one HTTP call to the upstream. */
+  upstreamCall(event: UpstreamCallEvent): void;
+  /** At the end of an operation: what its cost meter counted. */
+  operationCost(meter: CostMeter): void;
+  /** An operation refused by its budget. */
+  budgetRejected(): void;
+}
+
+export function createMetrics(options: { scheduler?: () => SchedulerState; processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const calls = new Counter({ name: 'backlinks_upstream_calls_total', help: 'HTTP calls to the upstream, by endpoint and DataForSEO status code (or HTTP status, or "network").', labelNames: ['endpoint', 'status'] as const, registers });
+  const cost = new Counter({ name: 'backlinks_upstream_cost_usd_total', help: 'USD the upstream billed, by endpoint.', labelNames: ['endpoint'] as const, registers });
+  const duration = new Histogram({ name: 'backlinks_upstream_duration_seconds', help: 'Duration of upstream calls, by endpoint.', labelNames: ['endpoint'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 125], registers });
+  const cacheHits = new Counter({ name: 'backlinks_cache_hits_total', help: 'Upstream tasks answered from the shared cache.', registers });
+  const coalesced = new Counter({ name: 'backlinks_coalesced_total', help: 'Upstream tasks that joined an identical call in flight.', registers });
+  const retries = new Counter({ name: 'backlinks_upstream_retries_total', help: 'Retries of transient upstream failures.', registers });
+  const budget = new Counter({ name: 'backlinks_budget_rejections_total', help: 'Operations refused because they could exceed the upstream-call budget.', registers });
+  if (options.scheduler) {
+    const state = options.scheduler;
+    new Gauge({ name: 'backlinks_scheduler_queued', help: 'Upstream calls waiting for a slot.', registers, collect() { this.set(state().queued); } });
+    new Gauge({ name: 'backlinks_scheduler_in_flight', help: 'Upstream calls in flight.', registers, collect() { this.set(state().inFlight); } });
+    new Gauge({ name: 'backlinks_scheduler_concurrency', help: 'Current concurrency limit (lowered while the upstream throttles).', registers, collect() { this.set(state().concurrency); } });
+  }
+  return {
+    registry,
+    upstreamCall(event) {
+      const status = event.statusCode ?? event.httpStatus ?? 'network';
+      calls.inc({ endpoint: event.endpoint, status: String(status) });
+      if (event.costUsd > 0) cost.inc({ endpoint: event.endpoint }, event.costUsd);
+      duration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
+    },
+    operationCost(meter) {
+      if (meter.cacheHits) cacheHits.inc(meter.cacheHits);
+      if (meter.coalesced) coalesced.inc(meter.coalesced);
+      if (meter.retries) retries.inc(meter.retries);
+    },
+    budgetRejected: () => budget.inc(),
+  };
+}
