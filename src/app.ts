@@ -64,6 +64,8 @@ export function createApp(options: AppOptions) {
   const security = { ...SECURITY_DEFAULTS, ...options.security };
   const logger = options.logger === undefined ? undefined : options.logger;
   const plugins: Plugin[] = [
+    // First, so that requests refused by the plugins below (401, 411, 413, 429) are logged and get an id too.
+    ...(logger ? [useRequestLog(logger)] : []),
     useBodyLimit({ maxBytes: security.maxBodyBytes }),
     useApiKeys({ keys: security.apiKeys, perMinute: security.apiKeyRateLimitPerMinute, graphqlEndpoint: GRAPHQL_ENDPOINT }),
     // Browsers may send "simple" cross-site requests without a preflight; a GraphQL request must prove it is not
@@ -102,7 +104,6 @@ export function createApp(options: AppOptions) {
           }),
         ]
       : []),
-    ...(logger ? [useRequestLog(logger)] : []),
     ...(options.sandbox ? [useSandboxNotice()] : []),
   ];
   const yogaOptions: YogaServerOptions<Record<string, unknown>, Context> = {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { createJsonLogger } from '../logger.js';
@@ -25,10 +26,15 @@ export function useRequestLog(logger: ReturnType<typeof createJsonLogger>): Plug
       const given = request.headers.get('x-request-id') ?? '';
       seen.set(request, { id: REQUEST_ID.test(given) ? given : randomUUID(), started: performance.now() });
     },
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const entry = request && seen.get(request);
+      if (entry) entry.operationName = getOperationAST(args.document, args.operationName)?.name?.value;
+    },
     onExecutionResult({ request, result, context }) {
       const entry = seen.get(request);
       if (!entry || !result || Symbol.asyncIterator in result) return;
-      entry.operationName = (context as { params?: { operationName?: string } }).params?.operationName ?? undefined;
+      entry.operationName ??= (context as { params?: { operationName?: string } }).params?.operationName ?? undefined;
       entry.cost = (context as Partial<Context>).meter;
       entry.errorCodes = result.errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL'));
     },

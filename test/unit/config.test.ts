@@ -34,3 +34,29 @@ describe('readConfig', () => {
     expect(() => readConfig({ UPSTREAM: 'other' })).toThrow(/UPSTREAM must be one of dataforseo, aisa, sandbox/);
   });
 });
+
+describe('readConfig: the public endpoint and operations', () => {
+  it('reads security limits, keys, origins, log level and sandbox latency', () => {
+    const config = readConfig({ MAX_DEPTH: '8', API_KEYS: ' 0123456789abcdefXYZ , fedcba9876543210abc', CORS_ORIGINS: 'https://a.example, https://b.example', LOG_LEVEL: 'WARN', SANDBOX_LATENCY_MS: '300-900', INTROSPECTION: 'false' });
+    expect(config.security).toMatchObject({ maxDepth: 8, apiKeys: ['0123456789abcdefXYZ', 'fedcba9876543210abc'], corsOrigins: ['https://a.example', 'https://b.example'], introspection: false });
+    expect(config.logLevel).toBe('warn');
+    expect(config.sandboxLatencyMs).toEqual({ min: 300, max: 900 });
+    expect(readConfig({ AISA_API_KEY: 'k' }).limits).toMatchObject({ maxConcurrency: 5, maxPerMinute: 60 });
+    expect(readConfig({}).limits).toMatchObject({ maxConcurrency: 30, maxPerMinute: 2000 });
+  });
+
+  it('names a short API key by position, never by value', () => {
+    expect(() => readConfig({ API_KEYS: 'long-enough-key-0001,short-secret' })).toThrow(/API_KEYS: key #2 is shorter than 16 characters/);
+    expect(() => readConfig({ API_KEYS: 'long-enough-key-0001,short-secret' })).not.toThrow(/short-secret/);
+  });
+
+  it.each([
+    [{ CORS_ORIGINS: 'app.example.com' }, /CORS_ORIGINS/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ SANDBOX_LATENCY_MS: '900-300' }, /SANDBOX_LATENCY_MS/],
+    [{ CACHE_TTL_SECONDS: '-1' }, /CACHE_TTL_SECONDS must be an integer from 0/],
+    [{ UPSTREAM_MAX_CONCURRENCY: '0' }, /UPSTREAM_MAX_CONCURRENCY/],
+  ])('refuses %o', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});
