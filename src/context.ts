@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createLoaders, type Loaders } from './loaders.js';
 import { createCostMeter, type CostMeter } from './upstream/cost-meter.js';
@@ -12,6 +13,9 @@ export interface Context {
 /** Returns Yoga's `context` factory: fresh loaders and meter per request, bound to the request's abort signal. */
 export function createContextFactory(gateway: UpstreamGateway) {
   return ({ request }: YogaInitialContext): Context => {
+    // Every pending upstream task of the request listens for its abort, and a page's asTarget hops are many: each
+    // listener goes when its task settles, so Node's leak warning at 10 would only be noise here.
+    setMaxListeners(0, request.signal);
     const meter = createCostMeter();
     return { meter, loaders: createLoaders(gateway, { meter, signal: request.signal }) };
   };
