@@ -62,7 +62,7 @@ function useSandboxNotice(): Plugin {
 /** Creates the GraphQL app. No I/O: tests call it in-process with `yoga.fetch`. */
 export function createApp(options: AppOptions) {
   const security = { ...SECURITY_DEFAULTS, ...options.security };
-  const logger = options.logger === undefined ? undefined : options.logger;
+  const logger = options.logger;
   const plugins: Plugin[] = [
     // First, so that requests refused by the plugins below (401, 411, 413, 429) are logged and get an id too.
     ...(logger ? [useRequestLog(logger)] : []),

@@ -133,9 +133,8 @@ function readAnswer<Result>(
   endpoint: LiveEndpoint,
   httpStatus: number,
   headers: Record<string, string | string[] | undefined>,
-  text: string,
+  body: unknown,
 ): UpstreamResponse<Result> {
-  const body = parseJson(text);
   const envelope = isRecord(body) ? (body as TaskEnvelope<Result>) : undefined;
   const costUsd = typeof envelope?.cost === 'number' ? envelope.cost : 0;
   if (httpStatus < 200 || httpStatus > 299) {
@@ -219,13 +218,13 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
       report({ costUsd: 0, statusCode: undefined, httpStatus: undefined, error: failure });
       throw failure;
     }
+    const body = parseJson(text);
     try {
-      const answer = readAnswer<Result>(endpoint, httpStatus, headers, text);
+      const answer = readAnswer<Result>(endpoint, httpStatus, headers, body);
       report({ costUsd: answer.costUsd, statusCode: OK, httpStatus, error: undefined });
       return answer;
     } catch (error) {
       const failure = error instanceof UpstreamError ? error : networkError(endpoint, error);
-      const body = parseJson(text);
       const costUsd = isRecord(body) && typeof body.cost === 'number' ? body.cost : 0;
       failure.costUsd = costUsd;
       report({ costUsd, statusCode: failure.statusCode, httpStatus, error: failure });

@@ -140,8 +140,3 @@ export function upstreamErrorFromHttpStatus(
   if (httpStatus >= 500) return make('UPSTREAM_UNAVAILABLE', 'The upstream is unavailable.', true);
   return make('UPSTREAM_BAD_REQUEST', 'The upstream rejected the request.', false);
 }
-
-/** True for errors worth another attempt: transient failures, rate limits and timeouts. */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof UpstreamError && error.retryable;
-}

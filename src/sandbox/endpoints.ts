@@ -39,9 +39,6 @@ const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   bulk_pages_summary: ['targets', 'include_subdomains', 'rank_scale', 'tag'],
 };
 
-/** The endpoints the sandbox serves, by path segment. */
-export const SANDBOX_ENDPOINTS = Object.keys(ALLOWED_KEYS);
-
 function invalidField(name: string, detail = ''): SandboxTaskError {
   return new SandboxTaskError(40501, `Invalid Field: '${name}'.${detail ? ` ${detail}` : ''}`);
 }

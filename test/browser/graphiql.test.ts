@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../helpers/server-process.js';
+import { buildServer, startServer } from '../helpers/server-process.js';
 
 /**
- * GraphiQL in a real headless browser (Debian's chromium), against the server as `npm start` runs it with no
- * environment: it loads with no network, runs its default query and shows data from the sandbox. Skipped only where
+ * GraphiQL in a real headless browser (Debian's chromium), against the server as `npm start` runs it (built to
+ * dist/, then `node dist/server.js`) with no environment: it loads with no network, runs its default query and shows data from the sandbox. Skipped only where
  * no chromium is installed, and never in CI, where .ci/run installs it.
  */
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
@@ -13,7 +13,8 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) 
 describe('GraphiQL', () => {
   it.skipIf(!CHROMIUM && !process.env.CI)('runs its default query and shows data', { timeout: 90_000 }, async () => {
     expect(CHROMIUM, 'chromium is not installed: .ci/run installs it with apt-get').toBeDefined();
-    const server = startServer({ PORT: '0', HOST: '127.0.0.1' });
+    buildServer();
+    const server = startServer({ PORT: '0', HOST: '127.0.0.1' }, { built: true });
     const url = await server.ready;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterEach } from 'vitest';
 
 /** The real process entry (what `npm start` runs) with a clean environment; killed after each test. */
@@ -7,8 +7,12 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-export function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Starts the server: its sources through tsx (`npm run dev`), or with `built`, `node dist/server.js` as `npm start`
+ * runs it (build first: `buildServer()`).
+ */
+export function startServer(env: Record<string, string>, options: { built?: boolean } = {}) {
+  const child = spawn(process.execPath, options.built ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,4 +30,9 @@ export function startServer(env: Record<string, string>) {
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
   });
   return { child, ready, output: () => ({ stdout, stderr }) };
+}
+
+/** Builds dist/ the way `npm start` does. */
+export function buildServer(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: process.cwd(), stdio: 'inherit' });
 }
