@@ -2,10 +2,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/http/app.js';
 import { createBacklinksClient } from '../src/dataforseo/client.js';
 import { createDataForSeoProvider } from '../src/dataforseo/providers.js';
-import { DEFAULT_OPTIONS, domainIntersectionTask, referringDomainsTask, summaryTask, targetRef } from '../src/models.js';
+import { DEFAULT_OPTIONS, domainIntersectionTask, referringDomainsTask, summaryTask, targetRef } from '../src/graphql/models.js';
 import type { UpstreamGateway } from '../src/upstream/gateway.js';
 import { benchSandbox } from './sandbox.js';
 

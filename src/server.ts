@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { createApp } from './app.js';
-import { ConfigError, readConfig, type Config } from './config.js';
+import { createApp } from './http/app.js';
+import { ConfigError, readConfig, type Config } from './ops/config.js';
 import { createBacklinksClient } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
-import { createJsonLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createJsonLogger } from './ops/logger.js';
+import { createMetrics } from './ops/metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/server.js';
 import { createMemoryCacheStore } from './upstream/cache.js';
 import { createUpstreamGateway } from './upstream/gateway.js';

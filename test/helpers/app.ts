@@ -1,11 +1,11 @@
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App } from '../../src/http/app.js';
 import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
-import type { SecurityConfig } from '../../src/config.js';
-import { createMetrics, type Metrics } from '../../src/metrics.js';
+import type { SecurityConfig } from '../../src/ops/config.js';
+import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { createMemoryCacheStore } from '../../src/upstream/cache.js';
 import { createUpstreamGateway, type RetryPolicy } from '../../src/upstream/gateway.js';
 import { createScheduler, type SchedulerOptions } from '../../src/upstream/scheduler.js';

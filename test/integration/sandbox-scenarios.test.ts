@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { DEFAULT_QUERY } from '../../src/graphiql.js';
+import { DEFAULT_QUERY } from '../../src/http/graphiql.js';
 import { createTestApp, TEST_PASSWORD } from '../helpers/app.js';
 import { startSandbox } from '../helpers/sandbox.js';
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server-process.js';
-import { DEFAULT_QUERY } from '../../src/graphiql.js';
+import { DEFAULT_QUERY } from '../../src/http/graphiql.js';
 
 /** The real process entry (what `npm start` runs), started with a clean environment. */
 

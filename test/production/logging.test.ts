@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/http/app.js';
 import { createBacklinksClient } from '../../src/dataforseo/client.js';
 import { createDataForSeoProvider } from '../../src/dataforseo/providers.js';
-import { createJsonLogger } from '../../src/logger.js';
+import { createJsonLogger } from '../../src/ops/logger.js';
 import { createUpstreamGateway } from '../../src/upstream/gateway.js';
 import { createScheduler } from '../../src/upstream/scheduler.js';
 import { startSandbox } from '../helpers/sandbox.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { SECURITY_DEFAULTS } from '../../src/config.js';
+import { SECURITY_DEFAULTS } from '../../src/ops/config.js';
 import { createTestApp, useMockUpstreamApp } from '../helpers/app.js';
 
 /**

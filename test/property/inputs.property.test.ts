@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { compileBacklinkFilter } from '../../src/schema/backlink-filter.js';
-import { PROFILE_FILTER_FIELDS, orderValueName } from '../../src/schema/filter-inputs.js';
-import { compileReferringDomainFilter } from '../../src/schema/referring-domain-filter.js';
+import { compileBacklinkFilter } from '../../src/graphql/schema/backlink-filter.js';
+import { PROFILE_FILTER_FIELDS, orderValueName } from '../../src/graphql/schema/filter-inputs.js';
+import { compileReferringDomainFilter } from '../../src/graphql/schema/referring-domain-filter.js';
 import { useSandboxApp } from '../helpers/sandbox.js';
 
 /**

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { estimateUpstreamCalls } from '../../src/budget.js';
-import { schema } from '../../src/schema/index.js';
+import { estimateUpstreamCalls } from '../../src/graphql/budget.js';
+import { schema } from '../../src/graphql/schema/index.js';
 
 const id = (s: string) => Buffer.from(s).toString('base64');
 const estimate = (query: string, variables?: Record<string, unknown>) => estimateUpstreamCalls(schema, parse(query), undefined, variables);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../../src/config.js';
+import { ConfigError, readConfig } from '../../src/ops/config.js';
 
 describe('readConfig', () => {
   it('uses the sandbox when no credential is set', () => {

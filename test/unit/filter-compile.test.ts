@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { compileBacklinkFilter } from '../../src/schema/backlink-filter.js';
-import { compileIntersectionFilter, compileIntersectionOrder } from '../../src/schema/intersection-filter.js';
-import { compileReferringDomainFilter, compileReferringDomainOrder } from '../../src/schema/referring-domain-filter.js';
+import { compileBacklinkFilter } from '../../src/graphql/schema/backlink-filter.js';
+import { compileIntersectionFilter, compileIntersectionOrder } from '../../src/graphql/schema/intersection-filter.js';
+import { compileReferringDomainFilter, compileReferringDomainOrder } from '../../src/graphql/schema/referring-domain-filter.js';
 
 const d = (iso: string) => new Date(iso);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { decodeCursor, encodeCursor, queryFingerprint, resolveOffsetConnection } from '../../src/pagination.js';
+import { decodeCursor, encodeCursor, queryFingerprint, resolveOffsetConnection } from '../../src/graphql/pagination.js';
 
 const fp = queryFingerprint('referring_domains', { target: 'a.com', limit: undefined });
 

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import type { CountMap, LinkProfileWire } from '../dataforseo/types.js';
+import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
 import { summaryTask, type LinkProfileSource } from '../models.js';
 import { parseUpstreamDate } from './scalars.js';
 

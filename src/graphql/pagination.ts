@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
-import { badUserInput } from './schema/input-errors.js';
+import { badUserInput } from './input-errors.js';
 
 /**
  * Relay cursor pagination over the upstream's offset/limit. A cursor holds an item's offset and a fingerprint of the

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import type { SummaryResult, TargetInfoWire } from '../dataforseo/types.js';
+import type { SummaryResult, TargetInfoWire } from '../../dataforseo/types.js';
 import { summaryTask, targetRef, type TargetRef } from '../models.js';
 import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { fromProfile, LinkProfile } from './link-profile.js';

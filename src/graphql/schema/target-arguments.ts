@@ -1,5 +1,5 @@
-import { InvalidTargetError, normalizeTarget } from '../dataforseo/target.js';
-import { badUserInput } from './input-errors.js';
+import { InvalidTargetError, normalizeTarget } from '../../dataforseo/target.js';
+import { badUserInput } from '../input-errors.js';
 
 const TARGET_ALLOWED = 'a domain ("example.com"), a subdomain ("blog.example.com") or an absolute http(s) page URL';
 

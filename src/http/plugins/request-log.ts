@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
-import type { createJsonLogger } from '../logger.js';
+import type { Context } from '../../graphql/context.js';
+import type { createJsonLogger } from '../../ops/logger.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 

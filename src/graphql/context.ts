@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createLoaders, type Loaders } from './loaders.js';
-import { createCostMeter, type CostMeter } from './upstream/cost-meter.js';
-import type { UpstreamGateway } from './upstream/gateway.js';
+import { createCostMeter, type CostMeter } from '../upstream/cost-meter.js';
+import type { UpstreamGateway } from '../upstream/gateway.js';
 
 /** What every resolver gets: this request's loaders and cost meter. Nothing request-scoped lives at module level. */
 export interface Context {

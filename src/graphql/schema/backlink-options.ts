@@ -1,9 +1,9 @@
 import { builder } from '../builder.js';
-import { backlinkFieldSpec, countConditions, FILTER_MAX_CONDITIONS, parseFilter } from '../dataforseo/filter-language.js';
-import type { FilterExpression } from '../dataforseo/types.js';
+import { backlinkFieldSpec, countConditions, FILTER_MAX_CONDITIONS, parseFilter } from '../../dataforseo/filter-language.js';
+import type { FilterExpression } from '../../dataforseo/types.js';
 import { DEFAULT_OPTIONS, type CanonicalOptions } from '../models.js';
 import { BacklinkFilter, compileBacklinkFilter } from './backlink-filter.js';
-import { badUserInput } from './input-errors.js';
+import { badUserInput } from '../input-errors.js';
 
 export const BacklinkStatus = builder.enumType('BacklinkStatus', {
   description: 'Which backlinks are counted (backlinks_status_type).',

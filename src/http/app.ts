@@ -8,19 +8,19 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerOptions } from 'graphql-yoga';
-import { SECURITY_DEFAULTS, type SecurityConfig } from './config.js';
-import type { Context } from './context.js';
-import { createContextFactory } from './context.js';
-import { maskError } from './errors.js';
+import { SECURITY_DEFAULTS, type SecurityConfig } from '../ops/config.js';
+import type { Context } from '../graphql/context.js';
+import { createContextFactory } from '../graphql/context.js';
+import { maskError } from './mask-error.js';
 import { DEFAULT_QUERY } from './graphiql.js';
-import type { createJsonLogger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { createJsonLogger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
 import { useApiKeys } from './plugins/api-keys.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
-import { schema } from './schema/index.js';
-import type { UpstreamGateway } from './upstream/gateway.js';
+import { schema } from '../graphql/schema/index.js';
+import type { UpstreamGateway } from '../upstream/gateway.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 

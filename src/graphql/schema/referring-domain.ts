@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { normalizeTarget } from '../dataforseo/target.js';
-import type { ReferringDomainItem } from '../dataforseo/types.js';
+import { normalizeTarget } from '../../dataforseo/target.js';
+import type { ReferringDomainItem } from '../../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection } from '../pagination.js';
 import { compactOptions, expandOptions } from './backlink-options.js';

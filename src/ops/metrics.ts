@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { UpstreamCallEvent } from './dataforseo/client.js';
-import type { CostMeter } from './upstream/cost-meter.js';
-import type { SchedulerState } from './upstream/scheduler.js';
+import type { UpstreamCallEvent } from '../dataforseo/client.js';
+import type { CostMeter } from '../upstream/cost-meter.js';
+import type { SchedulerState } from '../upstream/scheduler.js';
 
 /**
  * The server's own Prometheus metrics, beside those of Yoga's Prometheus plugin (GraphQL requests, errors and

@@ -1,12 +1,12 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
-import { badUserInput } from './schema/input-errors.js';
+import { badUserInput } from './input-errors.js';
 
 /** The types `node` and `nodes` can fetch. */
 const NODE_TYPES = new Set(['Target', 'ReferringDomain', 'Intersection']);
 
-/** The one schema builder. It defines no types: they live in `src/schema/`, one file per type. */
+/** The one schema builder. It defines no types: they live in `src/graphql/schema/`, one file per type. */
 export const builder = new SchemaBuilder<{
   Context: Context;
   Scalars: {

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { backlinkFieldSpec } from '../dataforseo/filter-language.js';
-import type { FilterExpression } from '../dataforseo/types.js';
+import { backlinkFieldSpec } from '../../dataforseo/filter-language.js';
+import type { FilterExpression } from '../../dataforseo/types.js';
 import {
   checkCompiled,
   compileTree,
@@ -17,7 +17,7 @@ import {
   type ListFilterInput,
   type StringFilterInput,
 } from './filter-inputs.js';
-import { badUserInput } from './input-errors.js';
+import { badUserInput } from '../input-errors.js';
 
 export const LinkType = builder.enumType('LinkType', {
   description: 'How a page links (item_type).',

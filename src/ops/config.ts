@@ -1,5 +1,5 @@
-import { AISA_DEFAULT_BASE_URL, DATAFORSEO_DEFAULT_BASE_URL } from './dataforseo/providers.js';
-import { UPSTREAM_TIMEOUT_MS } from './dataforseo/client.js';
+import { AISA_DEFAULT_BASE_URL, DATAFORSEO_DEFAULT_BASE_URL } from '../dataforseo/providers.js';
+import { UPSTREAM_TIMEOUT_MS } from '../dataforseo/client.js';
 
 /** Where upstream calls go. */
 export type UpstreamConfig =

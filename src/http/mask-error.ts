@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
-import { UpstreamError } from './dataforseo/errors.js';
+import { UpstreamError } from '../dataforseo/errors.js';
 
 /**
  * The one place where failures become GraphQL errors. An upstream failure keeps its stable code, the upstream's

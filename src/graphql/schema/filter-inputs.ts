@@ -8,9 +8,9 @@ import {
   PATTERN_MAX_LENGTH,
   regexProblem,
   type FieldSpec,
-} from '../dataforseo/filter-language.js';
-import type { FilterExpression, FilterValue } from '../dataforseo/types.js';
-import { badUserInput } from './input-errors.js';
+} from '../../dataforseo/filter-language.js';
+import type { FilterExpression, FilterValue } from '../../dataforseo/types.js';
+import { badUserInput } from '../input-errors.js';
 
 /**
  * Typed filters and their compiler into the upstream's array language. A filter object's fields are joined by

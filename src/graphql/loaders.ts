@@ -6,9 +6,9 @@ import type {
   ReferringDomainsTask,
   SummaryResult,
   SummaryTask,
-} from './dataforseo/types.js';
-import type { CallContext, GatewayEndpoint, UpstreamGateway } from './upstream/gateway.js';
-import { taskKey } from './upstream/task-key.js';
+} from '../dataforseo/types.js';
+import type { CallContext, GatewayEndpoint, UpstreamGateway } from '../upstream/gateway.js';
+import { taskKey } from '../upstream/task-key.js';
 
 /**
  * Per-request loaders, keyed by the canonical upstream task (endpoint + every parameter, key order irrelevant).

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { domainIntersectionFieldSpec, ORDER_MAX_RULES } from '../dataforseo/filter-language.js';
-import type { FilterExpression } from '../dataforseo/types.js';
+import { domainIntersectionFieldSpec, ORDER_MAX_RULES } from '../../dataforseo/filter-language.js';
+import type { FilterExpression } from '../../dataforseo/types.js';
 import {
   BreakdownFilter,
   checkCompiled,
@@ -15,7 +15,7 @@ import {
   type IntFilterInput,
   type ProfileFilterInput,
 } from './filter-inputs.js';
-import { badUserInput } from './input-errors.js';
+import { badUserInput } from '../input-errors.js';
 import { readTargetArg } from './target-arguments.js';
 
 type IntersectionLinkFilterInput = ProfileFilterInput & { target: string };

@@ -7,7 +7,7 @@ import type {
   ReferringDomainItem,
   ReferringDomainsTask,
   SummaryTask,
-} from './dataforseo/types.js';
+} from '../dataforseo/types.js';
 
 /**
  * The backing values of the GraphQL types. They are the upstream shapes plus what is needed to fetch more: no

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { ORDER_MAX_RULES, referringDomainsFieldSpec } from '../dataforseo/filter-language.js';
-import type { FilterExpression } from '../dataforseo/types.js';
+import { ORDER_MAX_RULES, referringDomainsFieldSpec } from '../../dataforseo/filter-language.js';
+import type { FilterExpression } from '../../dataforseo/types.js';
 import {
   BreakdownFilter,
   checkCompiled,
@@ -16,7 +16,7 @@ import {
   type ProfileFilterInput,
   type StringFilterInput,
 } from './filter-inputs.js';
-import { badUserInput } from './input-errors.js';
+import { badUserInput } from '../input-errors.js';
 
 export type ReferringDomainFilterInput = ProfileFilterInput & {
   and?: readonly ReferringDomainFilterInput[] | null;

@@ -1,10 +1,10 @@
 import { builder } from '../builder.js';
-import type { DomainIntersectionEntry, DomainIntersectionItem } from '../dataforseo/types.js';
+import type { DomainIntersectionEntry, DomainIntersectionItem } from '../../dataforseo/types.js';
 import { domainIntersectionTask, targetRef, type IntersectionLinkSource, type IntersectionQuery, type IntersectionSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pagination.js';
 import type { Context } from '../context.js';
 import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
-import { badUserInput } from './input-errors.js';
+import { badUserInput } from '../input-errors.js';
 import { compileIntersectionFilter, compileIntersectionOrder, IntersectionFilter, IntersectionOrder, type IntersectionFilterInput } from './intersection-filter.js';
 import { LinkProfile } from './link-profile.js';
 import { domainAsTarget } from './referring-domain.js';

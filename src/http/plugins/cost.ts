@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { estimateUpstreamCalls } from '../budget.js';
-import type { Context } from '../context.js';
-import type { Metrics } from '../metrics.js';
-import { costReport } from '../upstream/cost-meter.js';
+import { estimateUpstreamCalls } from '../../graphql/budget.js';
+import type { Context } from '../../graphql/context.js';
+import type { Metrics } from '../../ops/metrics.js';
+import { costReport } from '../../upstream/cost-meter.js';
 
 /** About what one upstream call costs, for the messages that quote a price. */
 const USD_PER_CALL = 0.02;
