@@ -3,14 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createApp } from './http/app.js';
 import { ConfigError, readConfig, type Config } from './ops/config.js';
-import { createBacklinksClient } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createJsonLogger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/server.js';
-import { createMemoryCacheStore } from './upstream/cache.js';
-import { createUpstreamGateway } from './upstream/gateway.js';
-import { createScheduler } from './upstream/scheduler.js';
+import { createUpstream } from './upstream/index.js';
 
 /** The process entry: configuration → upstream → app → listen; graceful shutdown. The only file with side effects. */
 
@@ -46,16 +43,16 @@ async function main(): Promise<void> {
     keepAliveTimeout: 4_000,
   });
   // Process-wide: one scheduler, one cache, one gateway, one set of metrics for every request.
-  const scheduler = createScheduler({ ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 });
-  const metrics = createMetrics({ scheduler: () => scheduler.state() });
-  const client = createBacklinksClient({ provider, dispatcher, timeoutMs: config.upstreamTimeoutMs, onCall: (event) => metrics.upstreamCall(event) });
-  const gateway = createUpstreamGateway({
-    client,
-    scheduler,
+  const { scheduler, gateway } = createUpstream({
+    provider,
+    dispatcher,
+    timeoutMs: config.upstreamTimeoutMs,
+    limits: { ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 },
     retry: { ...config.retry, minDelayMs: 200, maxDelayMs: 10_000 },
-    cache: config.cache.ttlSeconds > 0 ? createMemoryCacheStore({ maxMegabytes: config.cache.maxMegabytes }) : undefined,
-    cacheTtlMs: config.cache.ttlSeconds * 1000,
+    cache: { ttlMs: config.cache.ttlSeconds * 1000, maxMegabytes: config.cache.maxMegabytes },
+    onCall: (event) => metrics.upstreamCall(event),
   });
+  const metrics = createMetrics({ scheduler: () => scheduler.state() });
   const upstreamName = sandbox ? 'sandbox' : provider.name;
   const yoga = createApp({
     gateway,

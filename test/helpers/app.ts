@@ -1,14 +1,14 @@
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp, type App } from '../../src/http/app.js';
-import { createBacklinksClient, type BacklinksClient } from '../../src/dataforseo/client.js';
+import type { UpstreamCallEvent } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
 import type { SecurityConfig } from '../../src/ops/config.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { createMemoryCacheStore } from '../../src/upstream/cache.js';
-import { createUpstreamGateway, type RetryPolicy } from '../../src/upstream/gateway.js';
-import { createScheduler, type SchedulerOptions } from '../../src/upstream/scheduler.js';
+import type { RetryPolicy } from '../../src/upstream/gateway.js';
+import { createUpstream } from '../../src/upstream/index.js';
+import type { SchedulerOptions } from '../../src/upstream/scheduler.js';
 
 /** How the test app reaches its upstream. Defaults: no cache, no retries, generous limits — tests count calls. */
 export interface TestAppOptions {
@@ -34,15 +34,15 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
       ? createDataForSeoProvider({ baseUrl, login: TEST_LOGIN, password: TEST_PASSWORD })
       : createAisaProvider({ baseUrl: `${baseUrl}/apis/v1`, apiKey: TEST_API_KEY });
   const metrics: Metrics | undefined = options.metrics ? createMetrics({ processMetrics: false }) : undefined;
-  const client: BacklinksClient = createBacklinksClient({ provider, dispatcher, timeoutMs: 10_000, ...(metrics ? { onCall: (e) => metrics.upstreamCall(e) } : {}) });
-  const scheduler = createScheduler({ maxConcurrency: 1000, maxPerWindow: 1_000_000, queueTimeoutMs: 30_000, maxQueued: 100_000, ...options.limits });
-  const gateway = createUpstreamGateway({
-    client,
-    scheduler,
+  const { client, scheduler, gateway } = createUpstream({
+    provider,
+    dispatcher,
+    timeoutMs: 10_000,
+    limits: { maxConcurrency: 1000, maxPerWindow: 1_000_000, queueTimeoutMs: 30_000, maxQueued: 100_000, ...options.limits },
     retry: { retries: 0, deadlineMs: 10_000, minDelayMs: 5, maxDelayMs: 50, rateLimitPauseMs: 20, ...options.retry },
-    cache: options.cacheTtlMs ? createMemoryCacheStore({ maxMegabytes: 64 }) : undefined,
-    cacheTtlMs: options.cacheTtlMs ?? 0,
+    cache: { ttlMs: options.cacheTtlMs ?? 0, maxMegabytes: 64 },
     breaker: options.breaker,
+    ...(metrics ? { onCall: (e: UpstreamCallEvent) => metrics.upstreamCall(e) } : {}),
   });
   const yoga: App = createApp({
     gateway,

@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { createBacklinksClient } from '../../src/dataforseo/client.js';
 import { createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createJsonLogger } from '../../src/ops/logger.js';
-import { createUpstreamGateway } from '../../src/upstream/gateway.js';
-import { createScheduler } from '../../src/upstream/scheduler.js';
+import { createUpstream } from '../../src/upstream/index.js';
 import { startSandbox } from '../helpers/sandbox.js';
 
 /** Structured logs: one JSON line per request with a request id; never a credential, key or variable. */
@@ -14,9 +12,13 @@ const PASSWORD = 'log-password-never-printed';
 const API_KEY = 'log-api-key-never-printed-0001';
 const lines: string[] = [];
 const { sandbox, url } = await startSandbox({ credentials: { login: LOGIN, password: 'wrong-on-purpose' }, faults: { targetCodes: { 'broken.com': 50000 } } });
-const client = createBacklinksClient({ provider: createDataForSeoProvider({ baseUrl: url, login: LOGIN, password: PASSWORD }) });
+const { gateway } = createUpstream({
+  provider: createDataForSeoProvider({ baseUrl: url, login: LOGIN, password: PASSWORD }),
+  limits: { maxConcurrency: 5, maxPerWindow: 1000, queueTimeoutMs: 5000, maxQueued: 100 },
+  retry: { retries: 1, deadlineMs: 1000, minDelayMs: 1, maxDelayMs: 2 },
+});
 const app = createApp({
-  gateway: createUpstreamGateway({ client, scheduler: createScheduler({ maxConcurrency: 5, maxPerWindow: 1000, queueTimeoutMs: 5000, maxQueued: 100 }), retry: { retries: 1, deadlineMs: 1000, minDelayMs: 1, maxDelayMs: 2 }, cacheTtlMs: 0 }),
+  gateway,
   security: { apiKeys: [API_KEY] },
   logger: createJsonLogger('debug', (line) => lines.push(line)),
 });
