@@ -4,7 +4,7 @@ import { estimateUpstreamCalls } from '../../src/graphql/budget.js';
 import { schema } from '../../src/graphql/schema/index.js';
 
 const id = (s: string) => Buffer.from(s).toString('base64');
-const estimate = (query: string, variables?: Record<string, unknown>) => estimateUpstreamCalls(schema, parse(query), undefined, variables);
+const estimate = (query: string, variables?: Record<string, unknown>) => estimateUpstreamCalls(schema, parse(query), undefined, variables).calls;
 
 describe('estimateUpstreamCalls: exact for the common shapes', () => {
   it.each([
@@ -28,7 +28,7 @@ describe('estimateUpstreamCalls: exact for the common shapes', () => {
     expect(estimate(query, { n: 7 })).toBe(expected);
   });
 
-  it('gives up (null) on invalid variables: execution refuses them for free', () => {
-    expect(estimate('query($n: Int!) { target(target: "a.com") { referringDomains(first: $n) { totalCount } } }', {})).toBeNull();
+  it('is 0 for invalid variables: execution refuses them before resolving anything', () => {
+    expect(estimate('query($n: Int!) { target(target: "a.com") { referringDomains(first: $n) { totalCount } } }', {})).toBe(0);
   });
 });
