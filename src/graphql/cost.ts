@@ -77,7 +77,8 @@ export function pageSize(args: CostArgs): number {
  */
 export function pageCost(scope?: FieldCost['scope']): FieldCost {
   return {
-    calls: (args) => (isCount(args.last) && args.before == null ? 2 : 1),
+    // Truthiness, as the resolver reads `before`: an empty cursor is no cursor.
+    calls: (args) => (isCount(args.last) && !args.before ? 2 : 1),
     fanOut: pageSize,
     owns: true,
     ...(scope ? { scope } : {}),

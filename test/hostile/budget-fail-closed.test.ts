@@ -71,4 +71,11 @@ describe('the budget fails closed', () => {
     expect(body.data.ok.target).toBe('a.com');
     expect(body.extensions.cost.estimatedUpstreamCalls).toBe(0);
   });
+
+  it('an empty `before` counts as no cursor, as the resolver reads it: `last` then takes two calls, and the estimate says so', async () => {
+    const { body, calls } = await run('{ target(target: "backlinko.com") { referringDomains(last: 1, before: "") { totalCount } } }');
+    expect(body.errors).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(body.extensions.cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(calls);
+  });
 });

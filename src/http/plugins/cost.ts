@@ -22,8 +22,8 @@ function isDryRun(context: { request?: Request; params?: { extensions?: Record<s
 
 /**
  * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
- * the limit, or answers with the estimate alone for a dry run — both before any upstream call. After execution:
- * every response carries `extensions.cost`.
+ * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
+ * all before any upstream call. After execution: every response carries `extensions.cost`.
  */
 export function useCostControl(options: CostPluginOptions): Plugin {
   /** Estimates and decides; false when the operation must not run (its result is set). */
