@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
 import type { Context } from '../../graphql/context.js';
@@ -26,12 +26,9 @@ function isDryRun(context: { request?: Request; params?: { extensions?: Record<s
  * all before any upstream call. After execution: every response carries `extensions.cost`.
  */
 export function useCostControl(options: CostPluginOptions): Plugin {
-  /** Estimates and decides; false when the operation must not run (its result is set). */
-  const control = (
-    args: { schema: Parameters<typeof estimateUpstreamCalls>[0]; document: Parameters<typeof estimateUpstreamCalls>[1]; operationName?: string | null | undefined; variableValues?: Record<string, unknown> | null | undefined; contextValue: unknown },
-    setResultAndStopExecution: (result: ExecutionResult) => void,
-  ): void => {
-    const context = args.contextValue as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
+  // Estimates and decides; when the operation must not run, sets its result instead.
+  const control = (args: ExecutionArgs, setResultAndStopExecution: (result: ExecutionResult) => void): void => {
+    const context = args.contextValue as unknown as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
     let estimate: Estimate;
     try {
       estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
