@@ -340,6 +340,8 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
 function total(w: Walk, amount: Amount): number {
   let calls = amount.calls;
   for (const [key, n] of amount.batched) calls += Math.ceil(n / (w.batchSizes.get(key) ?? 1));
+  // NaN would compare as "within any limit": refuse it rather than let it through.
+  if (!(calls >= 0)) throw new BudgetUnknownError('the estimate is not a number');
   return Math.min(calls, Number.MAX_SAFE_INTEGER);
 }
 
