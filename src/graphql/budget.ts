@@ -350,7 +350,12 @@ function total(w: Walk, amount: Amount): number {
  * resolving anything (no such operation, invalid variables, a root type the schema lacks) costs 0. Throws
  * BudgetUnknownError when the bound cannot be computed: the caller must then refuse the operation.
  */
-export function estimateUpstreamCalls(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Readonly<Record<string, unknown>> | null | undefined): Estimate {
+export function estimateUpstreamCalls(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Readonly<Record<string, unknown>> | null | undefined,
+): Estimate {
   // The same lookup as graphql-js's buildExecutionContext: by name, or the only operation; else execution refuses.
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return { calls: 0, work: 0 };

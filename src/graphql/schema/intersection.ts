@@ -39,7 +39,12 @@ export const IntersectionLink = builder.objectRef<IntersectionLinkSource>('Inter
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'IntersectionLink',
   fields: (t) => ({
     // The queried targets: one object each for the whole page, not one per item.
-    target: t.field({ type: Target, description: 'The queried target these links point to.', extensions: costs({ of: 'owner', fanOut: queriedTargets }), resolve: (s) => s.target }),
+    target: t.field({
+      type: Target,
+      description: 'The queried target these links point to.',
+      extensions: costs({ of: 'owner', fanOut: queriedTargets }),
+      resolve: (s) => s.target,
+    }),
   }),
 });
 

@@ -76,7 +76,13 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
     const count = (description: string, read: (w: LinkProfileWire) => number | null | undefined) =>
       t.field({ type: 'SafeInt', nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
     const date = (description: string, read: (w: LinkProfileWire) => string | null | undefined) =>
-      t.field({ type: 'DateTime', nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(read(w))) });
+      t.field({
+        type: 'DateTime',
+        nullable: true,
+        description,
+        extensions: PROFILE,
+        resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(read(w))),
+      });
     return {
       rank: int('Rank on the scale of `options.rankScale` (0–1000 by default), PageRank-like (rank).', (w) => w.rank),
       backlinkCount: count('Backlinks counted (backlinks).', (w) => w.backlinks),

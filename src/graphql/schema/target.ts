@@ -48,7 +48,13 @@ builder.node(Target, {
   loadOne: (id) => parseTargetId(id),
   fields: (t) => {
     const summaryCount = (description: string, read: (s: SummaryResult) => number | null | undefined) =>
-      t.field({ type: 'SafeInt', nullable: true, description, extensions: PROFILE, resolve: (ref, _args, ctx) => fromProfile(ref, ctx, (w) => read(w as SummaryResult)) });
+      t.field({
+        type: 'SafeInt',
+        nullable: true,
+        description,
+        extensions: PROFILE,
+        resolve: (ref, _args, ctx) => fromProfile(ref, ctx, (w) => read(w as SummaryResult)),
+      });
     return {
       target: t.exposeString('target', { description: 'The target as normalised and sent upstream: lower-case, punycode, no "www." for domains.' }),
       crawledPageCount: summaryCount("Pages of the target's own site crawled (crawled_pages).", (s) => s.crawled_pages),

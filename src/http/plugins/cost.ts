@@ -37,7 +37,11 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       const reason = error instanceof BudgetUnknownError ? error.reason : 'the estimator failed';
       options.metrics?.budgetRejected();
       setResultAndStopExecution({
-        errors: [new GraphQLError(`The upstream cost of this operation cannot be bounded (${reason}); it was not run.`, { extensions: { code: 'BUDGET_UNKNOWN', reason } })],
+        errors: [
+          new GraphQLError(`The upstream cost of this operation cannot be bounded (${reason}); it was not run.`, {
+            extensions: { code: 'BUDGET_UNKNOWN', reason },
+          }),
+        ],
       });
       return;
     }
@@ -46,13 +50,16 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       setResultAndStopExecution({ extensions: { dryRun: true } });
       return;
     }
-    if (estimate.calls > options.maxUpstreamCallsPerOperation) {
+    const { calls } = estimate;
+    const limit = options.maxUpstreamCallsPerOperation;
+    if (calls > limit) {
       options.metrics?.budgetRejected();
       setResultAndStopExecution({
         errors: [
           new GraphQLError(
-            `This operation could make up to ${estimate.calls} upstream calls (about $${(estimate.calls * USD_PER_CALL).toFixed(2)}); the limit is ${options.maxUpstreamCallsPerOperation}. Ask for smaller pages, fewer targets or fewer asTarget hops.`,
-            { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: estimate.calls, maxUpstreamCalls: options.maxUpstreamCallsPerOperation } },
+            `This operation could make up to ${calls} upstream calls (about $${(calls * USD_PER_CALL).toFixed(2)}); the limit is ${limit}. ` +
+              'Ask for smaller pages, fewer targets or fewer asTarget hops.',
+            { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit } },
           ),
         ],
       });
