@@ -1,5 +1,8 @@
 import fc from 'fast-check';
+import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { estimateUpstreamCalls } from '../../src/graphql/budget.js';
+import { schema } from '../../src/graphql/schema/index.js';
 import { createTestApp } from '../helpers/app.js';
 import { useSandboxApp } from '../helpers/sandbox.js';
 
@@ -11,8 +14,8 @@ import { useSandboxApp } from '../helpers/sandbox.js';
 const SEED = Number(process.env.FC_SEED ?? 20261122);
 const RUNS = Number(process.env.FC_RUNS ?? 1500) / 5;
 
-// Deep nesting is the point here; the depth limit has its own tests.
-const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }, 'dataforseo', { security: { maxDepth: 100 } });
+// Deep nesting and many aliases are the point here; the armor limits have their own tests.
+const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }, 'dataforseo', { security: { maxDepth: 100, maxAliases: 10_000, maxTokens: 100_000 } });
 
 const target = fc.constantFrom('backlinko.com', 'ahrefs.com', 'moz.com', 'explodingtopics.com', 'https://example.com/blog/');
 const size = fc.integer({ min: 0, max: 4 });
@@ -54,7 +57,101 @@ const rootField = fc.oneof(
 
 const operation = fc.array(rootField, { minLength: 1, maxLength: 3 }).map((fields) => `{ ${fields.map((f, i) => `f${i}: ${f}`).join('\n')} }`);
 
+/**
+ * Operations as a hostile client writes them: named fragments spread several times (from each other, never in a
+ * cycle), inline fragments with and without a type condition, @skip/@include on fields, spreads and inline
+ * fragments with literal and variable conditions, variables that are null, missing or defaulted (a null over a
+ * default makes an argument or a condition impossible), aliases of equal fields.
+ */
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const condition = fc.constantFrom('true', 'false', '$b1', '$b2');
+const directive = fc.option(fc.tuple(fc.constantFrom('skip', 'include'), condition).map(([d, c]) => ` @${d}(if: ${c})`), { nil: '', freq: 2 });
+const decorate = (sel: fc.Arbitrary<string>) =>
+  fc.tuple(sel, directive, fc.constantFrom('plain', 'inline', 'typed', 'profile')).map(([s, d, how]) =>
+    how === 'plain' ? s : how === 'inline' ? `...${d} { ${s} }` : how === 'typed' ? `... on Target${d} { ${s} }` : `... on LinkProfile${d} { rank }`,
+  );
+const hostileTargetSel = fc
+  .array(
+    fc.oneof(
+      decorate(targetSel),
+      fc.tuple(directive, fc.constantFrom('rank', 'backlinkCount', 'info { country }')).map(([d, f]) => `x${f.length}: ${f.split(' ')[0]}${d}${f.includes('{') ? ' { country }' : ''}`),
+      fc.tuple(fc.integer({ min: 0, max: 2 }), directive).map(([i, d]) => `...T${i}${d}`),
+      fc.constant('hv: referringDomains(first: $n) { nodes { asTarget { rank } } }'),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((parts) => parts.join(' '));
+const fragmentBodies = fc.tuple(targetSel, fc.tuple(targetSel, fc.constantFrom('', '...T0', '...T0 ...T0')), fc.tuple(targetSel, fc.constantFrom('', '...T1 ...T1', '...T0 ...T1 ...T1')));
+const hostileRoot = fc.oneof(
+  fc.tuple(target, directive, hostileTargetSel).map(([t, d, sel]) => `target(target: "${t}")${d} { ${sel} }`),
+  fc.tuple(directive, hostileTargetSel).map(([d, sel]) => `target(target: $t)${d} { ${sel} }`),
+  fc.tuple(fc.uniqueArray(target, { minLength: 1, maxLength: 3 }), hostileTargetSel).map(([ts, sel]) => `targets(targets: ${JSON.stringify(ts)}) { ${sel} }`),
+  fc.tuple(fc.uniqueArray(target, { minLength: 2, maxLength: 3 }), fc.constantFrom('1', '2', '3', '0', '9', '1.target')).map(
+    ([ts, n]) => `node(id: "${b64(`Intersection:${JSON.stringify([ts, [], 'all', {}, 'deltagroveblog.com', n])}`)}") { id ... on Intersection { links { target { rank } } asTarget { rank } } }`,
+  ),
+  rootField,
+);
+const hostileOperation = fc
+  .tuple(fc.array(hostileRoot, { minLength: 1, maxLength: 3 }), fragmentBodies, fc.boolean(), directive)
+  .map(([fields, [t0, [t1, s1], [t2, s2]], repeat, d]) => {
+    const roots = fields.map((f, i) => `f${i}: ${f}`);
+    // Every fragment and variable is used somewhere, as validation requires.
+    roots.push(`uses: target(target: "moz.com")${d} { ...T0 ...T1 ...T2 rank @skip(if: $b1) rank @include(if: $b2) hv: referringDomains(first: $n) { totalCount } }`);
+    roots.push(`ut: target(target: $t) { target }`);
+    if (repeat) roots.push(roots[0] ?? '');
+    const fragments = [`fragment T0 on Target { ${t0} }`, `fragment T1 on Target { ${t1} ${s1} }`, `fragment T2 on Target { ${t2} ${s2} }`];
+    const document = `query Hostile($b1: Boolean!, $b2: Boolean = true, $t: String = "ahrefs.com", $n: Int = 2) { ${roots.join('\n')} }\n${fragments.join('\n')}`;
+    // Inner aliases made unique, so that fields merged from several fragments never conflict (a validation error).
+    let k = 0;
+    return document.replace(/\b(rd|hop|ix|hv|x\d+):/g, () => `a${(k += 1)}:`);
+  });
+const hostileVariables = fc.record(
+  {
+    b1: fc.boolean(),
+    b2: fc.constantFrom(true, false, null),
+    t: fc.constantFrom('moz.com', 'ahrefs.com', null),
+    n: fc.constantFrom(0, 1, 3, null),
+  },
+  { requiredKeys: ['b1'] },
+);
+const HOSTILE_RUNS = Math.ceil(RUNS / 2);
+/** A fixed bound on the estimator's work for any operation the generator can write. */
+const HOSTILE_WORK_MAX = 5_000;
+
 describe('the budget estimate', () => {
+  it(`bounds the real calls or refuses at no cost, within ${HOSTILE_WORK_MAX} steps, for hostile operations (${HOSTILE_RUNS} runs)`, { timeout: 180_000 }, async () => {
+    const outcomes = { bounded: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(hostileOperation, hostileVariables, async (query, variables) => {
+        let work = 0;
+        try {
+          work = estimateUpstreamCalls(schema, parse(query), undefined, variables).work;
+        } catch {
+          // Refused: the app must refuse it too, at no cost (checked below).
+        }
+        expect(work, query).toBeLessThanOrEqual(HOSTILE_WORK_MAX);
+        const before = env.sandbox.stats().calls;
+        const { body } = await env.app.execute(query, variables);
+        const real = env.sandbox.stats().calls - before;
+        const code = body.errors?.[0]?.extensions?.code;
+        expect(code, query).not.toBe('GRAPHQL_VALIDATION_FAILED');
+        if (code === 'BUDGET_UNKNOWN' || code === 'BUDGET_EXCEEDED') {
+          expect(real, query).toBe(0);
+          outcomes.refused += 1;
+          return;
+        }
+        const cost = body.extensions?.cost;
+        expect(cost?.estimatedUpstreamCalls, JSON.stringify(body)).toEqual(expect.any(Number));
+        expect(real, `${query}\n${JSON.stringify(variables)}`).toBeLessThanOrEqual(cost.estimatedUpstreamCalls);
+        outcomes.bounded += 1;
+      }),
+      { numRuns: HOSTILE_RUNS, seed: SEED },
+    );
+    // Both outcomes occur: the generator reaches the refusals (null over a default in a condition) and real runs.
+    expect(outcomes.refused).toBeGreaterThan(0);
+    expect(outcomes.bounded).toBeGreaterThan(HOSTILE_RUNS / 2);
+  });
+
   it(`is an upper bound of the real upstream calls (${RUNS} random operations)`, { timeout: 120_000 }, async () => {
     let exact = 0;
     await fc.assert(

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { costs, pageCost, type CostArgs, type CostScope } from '../cost.js';
 import type { DomainIntersectionEntry, DomainIntersectionItem } from '../../dataforseo/types.js';
 import { domainIntersectionTask, targetRef, type IntersectionLinkSource, type IntersectionQuery, type IntersectionSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pagination.js';
@@ -15,6 +16,15 @@ export const INTERSECTION_TARGETS_MIN = 2;
 export const INTERSECTION_TARGETS_MAX = 20;
 export const EXCLUDE_TARGETS_MAX = 10;
 
+/** The scope entry in which an intersection tells what is below it how many targets it queried. */
+const TARGETS = 'intersectionTargets';
+/** How many queried targets the enclosing intersection has; at most the maximum where it is not known. */
+const queriedTargets = (_args: CostArgs, scope: CostScope): number => {
+  const n = scope[TARGETS];
+  return typeof n === 'number' ? n : INTERSECTION_TARGETS_MAX;
+};
+const listLength = (value: unknown): number => (Array.isArray(value) ? value.length : INTERSECTION_TARGETS_MAX);
+
 export const IntersectionMode = builder.enumType('IntersectionMode', {
   description: 'Which referring domains an intersection returns (intersection_mode).',
   values: {
@@ -28,7 +38,13 @@ export const IntersectionLink = builder.objectRef<IntersectionLinkSource>('Inter
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'IntersectionLink',
   fields: (t) => ({
-    target: t.field({ type: Target, description: 'The queried target these links point to.', resolve: (s) => s.target }),
+    // The queried targets: one object each for the whole page, not one per item.
+    target: t.field({
+      type: Target,
+      description: 'The queried target these links point to.',
+      extensions: costs({ of: 'owner', fanOut: queriedTargets }),
+      resolve: (s) => s.target,
+    }),
   }),
 });
 
@@ -45,7 +61,8 @@ function parseId(id: string): { query: IntersectionQuery; domain: string; number
     const options = expandOptions(compact);
     const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
     if (!strings(targets) || !strings(excludeTargets) || (mode !== 'all' && mode !== 'partial') || !options) return null;
-    if (typeof domain !== 'string' || typeof number !== 'string') return null;
+    // The number becomes the filter path `"<number>.target"`: only the number of a queried target is one.
+    if (typeof domain !== 'string' || typeof number !== 'string' || !/^[1-9][0-9]?$/.test(number) || Number(number) > targets.length) return null;
     return {
       query: { targets: readTargetListArg('id', targets, INTERSECTION_TARGETS_MIN, INTERSECTION_TARGETS_MAX), excludeTargets: readExcludes(excludeTargets, 'id'), mode, options },
       domain: readTargetArg('id', domain),
@@ -59,6 +76,13 @@ function parseId(id: string): { query: IntersectionQuery; domain: string; number
 builder.node(Intersection, {
   description: 'A referring domain that links to several of the queried targets (backlinks/domain_intersection).',
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Intersection',
+  // Loading one by ID is one domain_intersection call; the ID says how many targets were queried.
+  extensions: costs({
+    load: (id: string) => {
+      const parsed = parseId(id);
+      return parsed ? { calls: 1, scope: { [TARGETS]: parsed.query.targets.length } } : null;
+    },
+  }),
   id: {
     resolve: (s) => JSON.stringify([s.query.targets, s.query.excludeTargets, s.query.mode, compactOptions(s.query.options), s.domain, firstEntry(s.item)?.[0] ?? '1']),
   },
@@ -79,6 +103,7 @@ builder.node(Intersection, {
     links: t.field({
       type: [IntersectionLink],
       description: 'One entry per queried target this domain links to, in the order the targets were given.',
+      extensions: costs({ fanOut: queriedTargets }),
       resolve: (s) =>
         s.query.targets.flatMap((target, i): IntersectionLinkSource[] => {
           const entry = s.item.domain_intersection?.[String(i + 1)];
@@ -138,6 +163,7 @@ builder.queryField('domainIntersection', (t) =>
       type: Intersection,
       nullable: true,
       description: `Referring domains shared by ${INTERSECTION_TARGETS_MIN}–${INTERSECTION_TARGETS_MAX} targets (the "link gap" query). One upstream call per page.`,
+      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets) }))),
       args: {
         targets: t.arg.stringList({ required: true, description: `${INTERSECTION_TARGETS_MIN} to ${INTERSECTION_TARGETS_MAX} targets.` }),
         excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),
@@ -165,6 +191,7 @@ builder.objectField(Target, 'intersection', (t) =>
     type: Intersection,
     nullable: true,
     description: 'Domains linking to this target and to `others` (domain_intersection with this target first), counted with this target\'s options.',
+    extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.others) + 1 }))),
     args: {
       others: t.arg.stringList({ required: true, description: `1 to ${INTERSECTION_TARGETS_MAX - 1} other targets.` }),
       excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),

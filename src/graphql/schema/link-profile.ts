@@ -1,8 +1,15 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
+import { costs } from '../cost.js';
 import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
 import { summaryTask, type LinkProfileSource } from '../models.js';
 import { parseUpstreamDate } from './scalars.js';
+
+/**
+ * The cost group of every field that reads a link profile: a type whose profile needs a call declares what the group
+ * costs (a Target: one summary, shared by all its fields); where the profile is at hand it is free.
+ */
+export const PROFILE = costs({ group: 'profile' });
 
 /**
  * The counters of a set of links. A Target reads them from its summary (one call, shared by every field, made only
@@ -65,11 +72,17 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
   resolveType: (source) => source.kind,
   fields: (t) => {
     const int = (description: string, read: (w: LinkProfileWire) => number | null | undefined) =>
-      t.int({ nullable: true, description, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
+      t.int({ nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
     const count = (description: string, read: (w: LinkProfileWire) => number | null | undefined) =>
-      t.field({ type: 'SafeInt', nullable: true, description, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
+      t.field({ type: 'SafeInt', nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
     const date = (description: string, read: (w: LinkProfileWire) => string | null | undefined) =>
-      t.field({ type: 'DateTime', nullable: true, description, resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(read(w))) });
+      t.field({
+        type: 'DateTime',
+        nullable: true,
+        description,
+        extensions: PROFILE,
+        resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(read(w))),
+      });
     return {
       rank: int('Rank on the scale of `options.rankScale` (0–1000 by default), PageRank-like (rank).', (w) => w.rank),
       backlinkCount: count('Backlinks counted (backlinks).', (w) => w.backlinks),
@@ -91,6 +104,7 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
         type: LinkBreakdown,
         nullable: true,
         description: 'The links broken down by TLD, type, attribute, platform, location and country.',
+        extensions: PROFILE,
         resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => w),
       }),
     };

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { costs, pageCost } from '../cost.js';
 import { normalizeTarget } from '../../dataforseo/target.js';
 import type { ReferringDomainItem } from '../../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
@@ -39,6 +40,8 @@ builder.node(ReferringDomain, {
   description: "A domain that links to a target; its counters describe its links to that target.",
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'ReferringDomain',
+  // Its profile comes with it (free); loading one by ID is one referring_domains call.
+  extensions: costs({ load: (id: string) => (parseId(id) ? { calls: 1 } : null) }),
   id: { resolve: (s) => JSON.stringify([s.of.target, compactOptions(s.of.options), s.domain]) },
   loadOne: async (id, ctx): Promise<ReferringDomainSource | null> => {
     const parsed = parseId(id);
@@ -50,7 +53,8 @@ builder.node(ReferringDomain, {
   },
   fields: (t) => ({
     domain: t.exposeString('domain', { description: 'The referring domain.' }),
-    target: t.field({ type: Target, description: 'The target these links point to.', resolve: (s) => s.of }),
+    // The connection's own target: one object for the whole page, not one per item.
+    target: t.field({ type: Target, description: 'The target these links point to.', extensions: costs({ of: 'owner' }), resolve: (s) => s.of }),
     asTarget: t.field({
       type: Target,
       description: "This domain's own backlink profile, as a Target counted with the same options (one summary per distinct domain per operation).",
@@ -65,6 +69,7 @@ builder.objectField(Target, 'referringDomains', (t) =>
       type: ReferringDomain,
       nullable: true,
       description: 'Domains linking to this target (backlinks/referring_domains), strongest first unless ordered otherwise. totalCount counts main domains. One upstream call per page.',
+      extensions: costs(pageCost()),
       args: {
         filter: t.arg({ type: ReferringDomainFilter, description: 'Only the referring domains that match (at most 8 conditions).' }),
         orderBy: t.arg({ type: [ReferringDomainOrder], description: 'Up to 3 ordering rules; by default rank, highest first.' }),

@@ -2,7 +2,8 @@ import { builder } from '../builder.js';
 import type { SummaryResult, TargetInfoWire } from '../../dataforseo/types.js';
 import { summaryTask, targetRef, type TargetRef } from '../models.js';
 import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
-import { fromProfile, LinkProfile } from './link-profile.js';
+import { costs, type CostArgs } from '../cost.js';
+import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
 import { readTargetArg, readTargetListArg } from './target-arguments.js';
 
 export const TARGETS_MAX = 100;
@@ -41,11 +42,19 @@ builder.node(Target, {
   description: 'A domain, subdomain or page, and its backlink profile (backlinks/summary). Summary fields share one upstream call, made only if one is selected.',
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Target',
+  // Its profile is one summary call, whatever number of its fields read it; loading one by ID costs nothing more.
+  extensions: costs({ groups: { [PROFILE.cost.group]: 1 }, load: (id: string) => (parseTargetId(id) ? { calls: 0 } : null) }),
   id: { resolve: targetId },
   loadOne: (id) => parseTargetId(id),
   fields: (t) => {
     const summaryCount = (description: string, read: (s: SummaryResult) => number | null | undefined) =>
-      t.field({ type: 'SafeInt', nullable: true, description, resolve: (ref, _args, ctx) => fromProfile(ref, ctx, (w) => read(w as SummaryResult)) });
+      t.field({
+        type: 'SafeInt',
+        nullable: true,
+        description,
+        extensions: PROFILE,
+        resolve: (ref, _args, ctx) => fromProfile(ref, ctx, (w) => read(w as SummaryResult)),
+      });
     return {
       target: t.exposeString('target', { description: 'The target as normalised and sent upstream: lower-case, punycode, no "www." for domains.' }),
       crawledPageCount: summaryCount("Pages of the target's own site crawled (crawled_pages).", (s) => s.crawled_pages),
@@ -55,6 +64,7 @@ builder.node(Target, {
         type: TargetInfo,
         nullable: true,
         description: "Facts about the target's host.",
+        extensions: PROFILE,
         resolve: (ref, _args, ctx) => ctx.loaders.summaryByTarget.load(summaryTask(ref)).then((s) => s?.info ?? null),
       }),
     };
@@ -67,6 +77,8 @@ builder.queryFields((t) => ({
     // Nullable so that one bad target rejects this field only, not every sibling of the operation.
     nullable: true,
     description: 'One domain, subdomain or page. No upstream call is made until a field that needs one is selected.',
+    // Aliases with equal arguments are the same target: one summary between them, as their loader makes.
+    extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args) }),
     args: {
       target: t.arg.string({ required: true, description: 'A domain ("example.com"), subdomain, or absolute page URL ("https://example.com/page").' }),
       options: t.arg({ type: BacklinkOptions, description: 'How links are counted.' }),
@@ -77,6 +89,7 @@ builder.queryFields((t) => ({
     type: [Target],
     nullable: true,
     description: `Several targets (at most ${TARGETS_MAX}): their summaries are fetched concurrently, each distinct one once.`,
+    extensions: costs({ fanOut: (args: CostArgs) => (Array.isArray(args.targets) ? new Set(args.targets).size : 0) }),
     args: {
       targets: t.arg.stringList({ required: true, description: `1 to ${TARGETS_MAX} targets.` }),
       options: t.arg({ type: BacklinkOptions, description: 'How links are counted, for every target.' }),

@@ -1,6 +1,6 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { estimateUpstreamCalls } from '../../graphql/budget.js';
+import { BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
 import type { Context } from '../../graphql/context.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { costReport } from '../../upstream/cost-meter.js';
@@ -22,31 +22,57 @@ function isDryRun(context: { request?: Request; params?: { extensions?: Record<s
 
 /**
  * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
- * the limit, or answers with the estimate alone for a dry run — both before any upstream call. After execution:
- * every response carries `extensions.cost`.
+ * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
+ * all before any upstream call. After execution: every response carries `extensions.cost`.
  */
 export function useCostControl(options: CostPluginOptions): Plugin {
+  // Estimates and decides; when the operation must not run, sets its result instead.
+  const control = (args: ExecutionArgs, setResultAndStopExecution: (result: ExecutionResult) => void): void => {
+    const context = args.contextValue as unknown as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
+    let estimate: Estimate;
+    try {
+      estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
+    } catch (error) {
+      // Fail closed: an operation whose cost cannot be bounded is not run. Only our own reasons reach the client.
+      const reason = error instanceof BudgetUnknownError ? error.reason : 'the estimator failed';
+      options.metrics?.budgetRejected();
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(`The upstream cost of this operation cannot be bounded (${reason}); it was not run.`, {
+            extensions: { code: 'BUDGET_UNKNOWN', reason },
+          }),
+        ],
+      });
+      return;
+    }
+    context.meter.estimatedUpstreamCalls = estimate.calls;
+    if (isDryRun(context)) {
+      setResultAndStopExecution({ extensions: { dryRun: true } });
+      return;
+    }
+    const { calls } = estimate;
+    const limit = options.maxUpstreamCallsPerOperation;
+    if (calls > limit) {
+      options.metrics?.budgetRejected();
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(
+            `This operation could make up to ${calls} upstream calls (about $${(calls * USD_PER_CALL).toFixed(2)}); the limit is ${limit}. ` +
+              'Ask for smaller pages, fewer targets or fewer asTarget hops.',
+            { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit } },
+          ),
+        ],
+      });
+    }
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as unknown as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
-      const estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
-      if (estimate === null) return;
-      context.meter.estimatedUpstreamCalls = estimate;
-      if (isDryRun(context)) {
-        setResultAndStopExecution({ extensions: { dryRun: true } });
-        return;
-      }
-      if (estimate > options.maxUpstreamCallsPerOperation) {
-        options.metrics?.budgetRejected();
-        setResultAndStopExecution({
-          errors: [
-            new GraphQLError(
-              `This operation could make up to ${estimate} upstream calls (about $${(estimate * USD_PER_CALL).toFixed(2)}); the limit is ${options.maxUpstreamCallsPerOperation}. Ask for smaller pages, fewer targets or fewer asTarget hops.`,
-              { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: estimate, maxUpstreamCalls: options.maxUpstreamCallsPerOperation } },
-            ),
-          ],
-        });
-      }
+      control(args, setResultAndStopExecution);
+    },
+    // The schema has no Subscription type today (graphql-js refuses those, at no cost); should one appear, it is
+    // budgeted like a query rather than let through.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      control(args, setResultAndStopExecution);
     },
     onExecutionResult({ result, setResult, context }) {
       if (!result || Symbol.asyncIterator in result) return;
