@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SECURITY_DEFAULTS } from '../../src/ops/config.js';
 import { useMockUpstreamApp } from '../helpers/app.js';
@@ -113,6 +115,45 @@ describe('wide and long input', () => {
     expect(Buffer.byteLength(body)).toBeLessThan(SECURITY_DEFAULTS.maxBodyBytes);
     const answer = await post(body);
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(env.upstream.calls).toHaveLength(0);
+  });
+});
+
+describe('over a real socket (the Node adapter, as in production)', () => {
+  /** Sends `chunks` as a chunked body (no Content-Length) to the app behind node:http; the status and body. */
+  async function sendChunked(chunks: string[]) {
+    const server = createServer(env.app.yoga);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      return await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        // The server may answer 413 and close before the whole body is written.
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
+
+  it('accepts a small chunked body', async () => {
+    const answer = await sendChunked(['{"query":', '"{ __typename }"', '}']);
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.text).toMatch(/"__typename":"Query"/);
+  });
+
+  it('cuts a chunked body over the limit with a coded 413', async () => {
+    const body = padded(SECURITY_DEFAULTS.maxBodyBytes + 1);
+    const answer = await sendChunked(Array.from({ length: Math.ceil(body.length / 5000) }, (_, i) => body.slice(i * 5000, (i + 1) * 5000)));
+    expect(answer.status, answer.text).toBe(413);
+    expect((JSON.parse(answer.text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
     expect(env.upstream.calls).toHaveLength(0);
   });
 });

@@ -110,6 +110,20 @@ describe('request errors', () => {
     expect(answer.text).not.toMatch(/onerror|img src|__typename/);
   });
 
+  it.each(['PUT', 'DELETE', 'PATCH'])('%s, whatever its content type: BAD_REQUEST, 405', async (method) => {
+    for (const type of ['application/json', 'application/xml']) {
+      expectRefused(await send({ method, headers: { 'content-type': type, 'x-graphql-csrf': '1' }, body: '{"query":"{ __typename }"}' }), 'BAD_REQUEST', 405);
+    }
+  });
+
+  it.each([['empty', ''], ['null', 'null'], ['a string', '"{ __typename }"'], ['an array', '[]']])('a JSON body that is %s: BAD_REQUEST, 400', async (_name, body) => {
+    expectRefused(await post(body, 'application/json'), 'BAD_REQUEST', 400);
+  });
+
+  it('a GET whose variables are not JSON: BAD_REQUEST, 400', async () => {
+    expectRefused(await send({ headers: { 'x-graphql-csrf': '1' } }, 'http://yoga/graphql?query=%7B__typename%7D&variables=%7Bbad'), 'BAD_REQUEST', 400);
+  });
+
   it('a content type no parser takes: UNSUPPORTED_MEDIA_TYPE, 415', async () => {
     expectRefused(await send({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<query/>' }), 'UNSUPPORTED_MEDIA_TYPE', 415);
   });

@@ -82,10 +82,13 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
       const declared = request.headers.get('content-length');
-      if (declared !== null && !(Number(declared) <= options.maxBytes)) throw tooLarge(options.maxBytes, declared);
-      if (!requestParser) {
+      // A malformed Content-Length is Yoga's to refuse (400), without quoting it.
+      if (declared !== null && /^\d+$/.test(declared) && Number(declared) > options.maxBytes) throw tooLarge(options.maxBytes, declared);
+      // Other methods are Yoga's to refuse (405).
+      if (!requestParser && request.method === 'POST') {
         throw requestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json (POST), or as a GET with query parameters.');
       }
+      if (!requestParser) return;
       const parse: RequestParser = requestParser;
       setRequestParser(async (req) => {
         let parsed: Awaited<ReturnType<RequestParser>>;
