@@ -60,6 +60,19 @@ describe('variables', () => {
   });
 });
 
+describe('nulls and absent members pass the check untouched', () => {
+  it.each([
+    ['null variables and extensions', '{"query":"{ __typename }","variables":null,"extensions":null}'],
+    ['a null variable', `{"query":${JSON.stringify(FILTER_QUERY)},"variables":{"f":null},"extensions":{"dryRun":true}}`],
+    ['no variables', '{"query":"{ __typename }"}'],
+    ['empty objects and lists', '{"query":"{ __typename }","variables":{"a":{},"b":[]},"extensions":{}}'],
+  ])('%s', async (_name, body) => {
+    const answer = await postRaw(body);
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body.errors, answer.text).toBeUndefined();
+  });
+});
+
 describe('the rest of the body', () => {
   it('deep extensions', async () => {
     expectDepthRefusal(await postRaw(`{"query":"{ __typename }","extensions":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`));
