@@ -92,9 +92,11 @@ describe('a declared length', () => {
   });
 });
 
+const TARGETS_QUERY = 'query($t: [String!]!) { targets(targets: $t) { id } }';
+
 describe('wide and long input', () => {
   it('a variable list of 100 000 items: 413, no call', async () => {
-    const body = JSON.stringify({ query: 'query($t: [String!]!) { targets(targets: $t) { id } }', variables: { t: Array.from({ length: 100_000 }, () => 'a.com') } });
+    const body = JSON.stringify({ query: TARGETS_QUERY, variables: { t: Array.from({ length: 100_000 }, () => 'a.com') } });
     const answer = await post(body);
     expect(answer.status).toBe(413);
     expect(answer.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
@@ -111,7 +113,7 @@ describe('wide and long input', () => {
   });
 
   it('a wide list under the byte limit is refused as input, not run', async () => {
-    const body = JSON.stringify({ query: 'query($t: [String!]!) { targets(targets: $t) { id } }', variables: { t: Array.from({ length: 12_000 }, () => 'a.io') } });
+    const body = JSON.stringify({ query: TARGETS_QUERY, variables: { t: Array.from({ length: 12_000 }, () => 'a.io') } });
     expect(Buffer.byteLength(body)).toBeLessThan(SECURITY_DEFAULTS.maxBodyBytes);
     const answer = await post(body);
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -127,7 +129,8 @@ describe('over a real socket (the Node adapter, as in production)', () => {
     const { port } = server.address() as AddressInfo;
     try {
       return await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' } }, (res) => {
+        const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+        const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/graphql', headers }, (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));

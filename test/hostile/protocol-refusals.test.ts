@@ -31,12 +31,13 @@ function expectRefused(answer: Answer, code: string, status: number) {
 }
 
 const aliases = (n: number, field = '__typename') => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
-const deepSelection = (levels: number) => `{ target(target: "a.com") { ${'referringDomains { nodes { target { '.repeat(levels)}id${' } } }'.repeat(levels)} } }`;
+const nest = (levels: number) => `${'referringDomains { nodes { target { '.repeat(levels)}id${' } } }'.repeat(levels)}`;
+const deepSelection = (levels: number) => `{ target(target: "a.com") { ${nest(levels)} } }`;
 
 const LIMITS: [string, string, string][] = [
   ['tokens', 'MAX_TOKENS', `{ targets(targets: [${' "a.com"'.repeat(SECURITY_DEFAULTS.maxTokens)} ]) { id } }`],
   ['depth', 'MAX_DEPTH', deepSelection(5)],
-  ['depth through fragments', 'MAX_DEPTH', `{ target(target: "a.com") { ...F } } fragment F on Target { referringDomains { nodes { target { ${'referringDomains { nodes { target { '.repeat(4)}id${' } } }'.repeat(4)} } } } }`],
+  ['depth through fragments', 'MAX_DEPTH', `{ target(target: "a.com") { ...F } } fragment F on Target { ${nest(5)} }`],
   ['aliases', 'MAX_ALIASES', aliases(SECURITY_DEFAULTS.maxAliases + 1, 'target(target: "a.com") { id }')],
   ['aliases of __typename', 'MAX_ALIASES', aliases(SECURITY_DEFAULTS.maxAliases + 1)],
   ['aliases inside a fragment', 'MAX_ALIASES', `{ ...F } fragment F on Query ${aliases(SECURITY_DEFAULTS.maxAliases + 1)}`],
@@ -68,7 +69,10 @@ describe('request errors', () => {
     expect(answer.text).not.toMatch(/Did you mean/);
   });
 
-  it.each([['mutation', 'mutation { target }'], ['subscription', 'subscription { target }']])('a %s (the schema has none): GRAPHQL_VALIDATION_FAILED, 400', async (_kind, query) => {
+  it.each([
+    ['mutation', 'mutation { target }'],
+    ['subscription', 'subscription { target }'],
+  ])('a %s (the schema has none): GRAPHQL_VALIDATION_FAILED, 400', async (_kind, query) => {
     const answer = await post({ query });
     expectRefused(answer, 'GRAPHQL_VALIDATION_FAILED', 400);
     expect(answer.errors[0]?.message).toMatch(/only reads|queries only|no (mutation|subscription)/i);
@@ -88,7 +92,8 @@ describe('request errors', () => {
   });
 
   it('an unknown input field in a variable: BAD_USER_INPUT without a field suggestion', async () => {
-    const answer = await post({ query: 'query($f: ReferringDomainFilter) { target(target: "a.com") { referringDomains(filter: $f) { totalCount } } }', variables: { f: { domian: { eq: 'x' } } } });
+    const query = 'query($f: ReferringDomainFilter) { target(target: "a.com") { referringDomains(filter: $f) { totalCount } } }';
+    const answer = await post({ query, variables: { f: { domian: { eq: 'x' } } } });
     expectRefused(answer, 'BAD_USER_INPUT', 400);
     expect(answer.text).not.toMatch(/Did you mean/);
   });
@@ -116,7 +121,12 @@ describe('request errors', () => {
     }
   });
 
-  it.each([['empty', ''], ['null', 'null'], ['a string', '"{ __typename }"'], ['an array', '[]']])('a JSON body that is %s: BAD_REQUEST, 400', async (_name, body) => {
+  it.each([
+    ['empty', ''],
+    ['null', 'null'],
+    ['a string', '"{ __typename }"'],
+    ['an array', '[]'],
+  ])('a JSON body that is %s: BAD_REQUEST, 400', async (_name, body) => {
     expectRefused(await post(body, 'application/json'), 'BAD_REQUEST', 400);
   });
 

@@ -57,10 +57,8 @@ function checkNesting(source: string | Source, security: Pick<SecurityConfig, 'm
         const inParens = token.kind === TokenKind.PAREN_L || parent?.inParens === true;
         const literalDepth = token.kind !== TokenKind.PAREN_L && parent?.inParens === true ? parent.literalDepth + 1 : 0;
         if (literalDepth > security.maxInputDepth) {
-          throw limitExceeded('MAX_INPUT_DEPTH', security.maxInputDepth, `A literal value nests deeper than ${security.maxInputDepth} levels (MAX_INPUT_DEPTH).`, undefined, {
-            source: src,
-            position: token.start,
-          });
+          const message = `A literal value nests deeper than ${security.maxInputDepth} levels (MAX_INPUT_DEPTH).`;
+          throw limitExceeded('MAX_INPUT_DEPTH', security.maxInputDepth, message, undefined, { source: src, position: token.start });
         }
         open.push({ kind: token.kind, literalDepth, inParens });
         if (open.length > DOCUMENT_NESTING_MAX) {
