@@ -69,6 +69,32 @@ describe('slow requests against the real server', () => {
     expect(result?.received).toMatch(/^HTTP\/1\.1 408/);
   });
 
+  it('a connection that never sends a byte is closed after REQUEST_TIMEOUT_MS', async () => {
+    const server = startServer({ PORT: '0', HOST: '127.0.0.1', ...TIMEOUTS });
+    const url = await server.ready;
+    const result = await trickle(url, '', '', 60_000).deadline(2000 + MARGIN_MS);
+    expect(result, 'the socket was still open').not.toBeNull();
+  });
+
+  it('a keep-alive connection serves several requests, then closes when idle', async () => {
+    const server = startServer({ PORT: '0', HOST: '127.0.0.1', ...TIMEOUTS, KEEP_ALIVE_TIMEOUT_MS: '1500' });
+    const url = await server.ready;
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const get = 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    socket.write(get);
+    await new Promise((r) => setTimeout(r, 800));
+    socket.write(get);
+    const closedAfter = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      socket.on('close', () => resolve(Date.now() - started));
+    });
+    expect(received.match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+    expect(closedAfter).toBeLessThan(1500 + MARGIN_MS);
+  });
+
   it('an answer slower than the request timeout is not cut: the timeout is about receiving the request', async () => {
     const server = startServer({ PORT: '0', HOST: '127.0.0.1', ...TIMEOUTS, SANDBOX_LATENCY_MS: '3500' });
     const url = await server.ready;
