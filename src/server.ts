@@ -66,7 +66,18 @@ async function main(): Promise<void> {
     // upstream outage must not take every replica out of a load balancer at once.
     ready: () => ({ ready: true, upstream: upstreamName, breaker: gateway.breakerState() }),
   });
-  const server = createServer(yoga);
+  // Timeouts on receiving a request (a body trickled in byte by byte holds a socket 30 s, not Node's 300 s); once a
+  // request is received they no longer apply, so a slow upstream answer is never cut. Node checks them every
+  // connectionsCheckingInterval: often enough that a timeout is kept to within a second.
+  const server = createServer(
+    {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: config.http.headersTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
+    yoga,
+  );
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;

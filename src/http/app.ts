@@ -1,9 +1,4 @@
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -17,6 +12,8 @@ import type { createJsonLogger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { useApiKeys } from './plugins/api-keys.js';
 import { useBodyLimit } from './plugins/body-limit.js';
+import { useDocumentLimits } from './plugins/document-limits.js';
+import { useCsrfPrevention, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { schema } from '../graphql/schema/index.js';
@@ -64,17 +61,14 @@ export function createApp(options: AppOptions) {
   const security = { ...SECURITY_DEFAULTS, ...options.security };
   const logger = options.logger;
   const plugins: Plugin[] = [
-    // First, so that requests refused by the plugins below (401, 411, 413, 429) are logged and get an id too.
+    // First, so that requests refused by the plugins below (401, 403, 413, 429) are logged and get an id too.
     ...(logger ? [useRequestLog(logger)] : []),
-    useBodyLimit({ maxBytes: security.maxBodyBytes }),
     useApiKeys({ keys: security.apiKeys, perMinute: security.apiKeyRateLimitPerMinute, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-    // Browsers may send "simple" cross-site requests without a preflight; a GraphQL request must prove it is not
-    // one, by a JSON content type (which forces a preflight) or this header.
-    useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }),
-    maxTokensPlugin({ n: security.maxTokens }),
-    maxDepthPlugin({ n: security.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxAliasesPlugin({ n: security.maxAliases }),
-    maxDirectivesPlugin({ n: security.maxDirectives }),
+    useCsrfPrevention(),
+    // After CSRF prevention: a refused cross-site request is not read at all.
+    useBodyLimit({ maxBytes: security.maxBodyBytes, maxInputDepth: security.maxInputDepth }),
+    ...useDocumentLimits(security),
+    useRequestErrorCodes(),
     blockFieldSuggestionsPlugin(),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
     useReadinessCheck({
@@ -117,6 +111,8 @@ export function createApp(options: AppOptions) {
     graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
     landingPage: false,
     healthCheckEndpoint: '/health',
+    // Enforced while the body is read, so a streamed (chunked) body is cut at the limit too; useBodyLimit words it.
+    maxRequestBodySize: security.maxBodyBytes,
     cors: { origin: security.corsOrigins === '*' ? '*' : security.corsOrigins, credentials: false, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-dry-run', 'x-request-id', 'x-graphql-csrf'], exposedHeaders: ['x-request-id'] },
     logging: logger === false ? false : (logger ?? true),
     plugins,

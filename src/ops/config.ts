@@ -37,6 +37,8 @@ export interface Config {
   maxUpstreamCallsPerOperation: number;
   /** Limits and protections of the public endpoint. */
   security: SecurityConfig;
+  /** Timeouts of the HTTP server on receiving requests (never on answering them: a slow upstream is not cut). */
+  http: HttpTimeouts;
   /** `LOG_LEVEL`: debug, info, warn, error or silent. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** `SANDBOX_LATENCY_MS` ("300" or "300-900"): latency the embedded sandbox adds, for demos and benchmarks. */
@@ -53,8 +55,10 @@ export interface SecurityConfig {
   maxTokens: number;
   /** `MAX_DIRECTIVES`: directives per operation. */
   maxDirectives: number;
-  /** `MAX_BODY_BYTES`: request body size. */
+  /** `MAX_BODY_BYTES`: request body size, declared or streamed. */
   maxBodyBytes: number;
+  /** `MAX_INPUT_DEPTH`: deepest nesting of an input value (variable, literal argument, extension). */
+  maxInputDepth: number;
   /** `INTROSPECTION`: answer introspection queries. */
   introspection: boolean;
   /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`. */
@@ -72,11 +76,25 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   maxTokens: 2000,
   maxDirectives: 20,
   maxBodyBytes: 100_000,
+  maxInputDepth: 20,
   introspection: true,
   corsOrigins: '*',
   apiKeys: [],
   apiKeyRateLimitPerMinute: 600,
 };
+
+/** Node's server timeouts, see README "Configuration". */
+export interface HttpTimeouts {
+  /** `REQUEST_TIMEOUT_MS`: receiving a whole request, headers and body; then 408 and the socket is closed. */
+  requestTimeoutMs: number;
+  /** `HEADERS_TIMEOUT_MS`: receiving a request's headers; at most REQUEST_TIMEOUT_MS. */
+  headersTimeoutMs: number;
+  /** `KEEP_ALIVE_TIMEOUT_MS`: how long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+}
+
+/** The defaults of HttpTimeouts: a body that trickles in is cut after 30 s instead of Node's 300 s. */
+export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
 
 /** Per-upstream defaults: DataForSEO's documented limits; AIsa's lowest tier (5 at once, 60 per minute). */
 export const UPSTREAM_LIMIT_DEFAULTS = {
@@ -228,14 +246,24 @@ export function readConfig(env: Env): Config {
       maxTokens: readInteger(env, 'MAX_TOKENS', SECURITY_DEFAULTS.maxTokens, 10, 1_000_000, problems),
       maxDirectives: readInteger(env, 'MAX_DIRECTIVES', SECURITY_DEFAULTS.maxDirectives, 0, 10_000, problems),
       maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', SECURITY_DEFAULTS.maxBodyBytes, 100, 100_000_000, problems),
+      maxInputDepth: readInteger(env, 'MAX_INPUT_DEPTH', SECURITY_DEFAULTS.maxInputDepth, 2, 100, problems),
       introspection: readBoolean(env, 'INTROSPECTION', SECURITY_DEFAULTS.introspection, problems),
       corsOrigins: readOrigins(env, problems),
       apiKeys: readApiKeys(env, problems),
       apiKeyRateLimitPerMinute: readInteger(env, 'API_KEY_RATE_LIMIT_PER_MINUTE', SECURITY_DEFAULTS.apiKeyRateLimitPerMinute, 1, 1_000_000, problems),
     },
+    http: {
+      requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),
+      headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, 100, 3_600_000, problems),
+      keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs, 100, 600_000, problems),
+    },
     logLevel: readLogLevel(env, problems),
     sandboxLatencyMs: readLatency(env, problems),
   };
+  // Node refuses a headers timeout longer than the request timeout at start-up; say so here, with the rest.
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    problems.push(`HEADERS_TIMEOUT_MS (${config.http.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,24 +1,105 @@
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
+type RequestParser = NonNullable<Parameters<NonNullable<Plugin['onRequestParse']>>[0]['requestParser']>;
+
+/** Options of useBodyLimit. */
+export interface BodyLimitOptions {
+  /** `MAX_BODY_BYTES`: larger bodies get 413, whether their length is declared or they are streamed (chunked). */
+  maxBytes: number;
+  /** `MAX_INPUT_DEPTH`: deepest nesting of a value in the request (a variable, an extension); deeper gets 400. */
+  maxInputDepth: number;
+}
+
 /**
- * Refuses request bodies over `maxBytes` (413) before they are read, and POSTs that do not declare their length
- * (411): a declared length is what lets the limit be enforced without buffering an unbounded body first.
+ * A refusal of the HTTP request itself (its body, media type, origin): coded, answered with `status` whatever the
+ * client accepts. Errors in the GraphQL document are not these: under legacy `application/json` they answer 200.
  */
-export function useBodyLimit(options: { maxBytes: number }): Plugin {
-  const json = (status: number, message: string) =>
-    new Response(JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }] }), { status, headers: { 'content-type': 'application/json' } });
+export function requestError(status: number, code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status } } });
+}
+
+function tooLarge(maxBytes: number, declared?: string): GraphQLError {
+  const size = declared === undefined ? 'is larger than the limit' : `is ${declared} bytes`;
+  return requestError(413, 'PAYLOAD_TOO_LARGE', `The request body ${size}; at most ${maxBytes} bytes are accepted (MAX_BODY_BYTES).`, {
+    limit: 'MAX_BODY_BYTES',
+    max: maxBytes,
+  });
+}
+
+/**
+ * Whether `value` nests objects and arrays deeper than `max` (a scalar is 0 deep, `{}` and `[]` 1). Iterative, with
+ * an explicit stack: a recursive walk of a hostile value would overflow the very stack it protects.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    const depth = item.depth + 1;
+    if (depth > max) return true;
+    for (const child of Array.isArray(item.value) ? item.value : Object.values(item.value)) stack.push({ value: child, depth });
+  }
+  return false;
+}
+
+/** Refuses parsed request params with a value nested deeper than `max`: each variable and extension on its own. */
+function checkInputDepth(parsed: unknown, max: number): void {
+  for (const params of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (params === null || typeof params !== 'object') continue;
+    for (const [key, member] of Object.entries(params)) {
+      const perEntry = (key === 'variables' || key === 'extensions') && member !== null && typeof member === 'object' && !Array.isArray(member);
+      const values: unknown[] = perEntry ? Object.values(member) : [member];
+      if (values.some((v) => nestsDeeperThan(v, max))) {
+        throw requestError(400, 'LIMIT_EXCEEDED', `A value in the request's "${key}" nests deeper than ${max} levels (MAX_INPUT_DEPTH).`, {
+          limit: 'MAX_INPUT_DEPTH',
+          max,
+        });
+      }
+    }
+  }
+}
+
+/** Yoga's parse failures say what the body held (V8 quotes it in `originalError`); keep the code, drop the echo. */
+function withoutEcho(error: unknown, maxBytes: number): unknown {
+  // A GET's `variables` or `extensions` parameter that is not JSON.
+  if (error instanceof SyntaxError) return requestError(400, 'BAD_REQUEST', 'A request parameter that must be JSON (variables, extensions) is not valid JSON.');
+  if (!(error instanceof GraphQLError)) return error;
+  if (error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE') return tooLarge(maxBytes);
+  if (error.extensions.originalError !== undefined) {
+    return requestError(400, typeof error.extensions.code === 'string' ? error.extensions.code : 'BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+  return error;
+}
+
+/**
+ * The request body: at most `maxBytes` (413), values at most `maxInputDepth` deep (400), parse failures without
+ * echoing the body, and a coded 415 when no parser takes the content type. The byte limit itself is Yoga's
+ * `maxRequestBodySize` (set it to the same value), which refuses a declared Content-Length over it before reading
+ * and cuts a streamed (chunked) body while it is read; this plugin words its refusals, and refuses a declared
+ * length first so that the message can say how large the body was.
+ */
+export function useBodyLimit(options: BodyLimitOptions): Plugin {
   return {
-    onRequest({ request, endResponse }) {
-      if (request.method !== 'POST') return;
+    onRequestParse({ request, requestParser, setRequestParser }) {
       const declared = request.headers.get('content-length');
-      if (declared === null) {
-        endResponse(json(411, 'Send a Content-Length header with the request body.'));
-        return;
+      // A malformed Content-Length is Yoga's to refuse (400), without quoting it.
+      if (declared !== null && /^\d+$/.test(declared) && Number(declared) > options.maxBytes) throw tooLarge(options.maxBytes, declared);
+      // Other methods are Yoga's to refuse (405).
+      if (!requestParser && request.method === 'POST') {
+        throw requestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json (POST), or as a GET with query parameters.');
       }
-      const length = Number(declared);
-      if (!Number.isFinite(length) || length > options.maxBytes) {
-        endResponse(json(413, `The request body is ${declared} bytes; at most ${options.maxBytes} are accepted.`));
-      }
+      if (!requestParser) return;
+      const parse: RequestParser = requestParser;
+      setRequestParser(async (req) => {
+        let parsed: Awaited<ReturnType<RequestParser>>;
+        try {
+          parsed = await parse(req);
+        } catch (error) {
+          throw withoutEcho(error, options.maxBytes);
+        }
+        if (!(parsed instanceof Response)) checkInputDepth(parsed, options.maxInputDepth);
+        return parsed;
+      });
     },
   };
 }
