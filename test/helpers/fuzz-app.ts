@@ -18,7 +18,11 @@ import { TEST_API_KEY, TEST_LOGIN, TEST_PASSWORD } from './app.js';
  */
 
 /** Client API keys of the variants that configure some (each 16+ characters, as readConfig asks). */
-export const FUZZ_CLIENT_KEYS = ['fuzz-client-key-alpha-0123456789', 'fuzz-client-key-bravo-0123456789', 'fuzz-client-key-charlie-012345678'] as const;
+export const FUZZ_CLIENT_KEYS = [
+  'fuzz-client-key-alpha-0123456789',
+  'fuzz-client-key-bravo-0123456789',
+  'fuzz-client-key-charlie-012345678',
+] as const;
 
 /** One configuration the fuzz test runs: the environment production would read, and the upstream wire. */
 export interface FuzzVariant {

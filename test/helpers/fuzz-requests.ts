@@ -28,10 +28,57 @@ export interface FuzzRequest {
 /** Planted in malformed bodies: a server that echoes the request back in a parse error shows it. */
 export const ECHO_MARKER = 'ECHO-MARKER-7f3a9c';
 
-const GRAPHQL_PATHS = ['/graphql', '/graphql/', '//graphql', '/graphql//', '/GRAPHQL', '/Graphql', '/%67raphql', '/graphql%2F', '/graphq%6C', '/./graphql', '/x/../graphql', '/graphql/.', '/graphql;x', '/graphql/x', '/%2Fgraphql', '/graphql%20', '/graphql.json'];
-const OTHER_PATHS = ['/health', '/health/', '//health', '/HEALTH', '/ready', '/ready/', '//ready', '/metrics', '/metrics/', '//metrics', '/METRICS', '/%6Detrics', '/', '', '/nope', '/graphiql', '/favicon.ico', '/_sandbox/stats', '/v3/backlinks/summary/live', '/apis/v1/dataforseo/backlinks/summary/live'];
-const path = fc.oneof({ weight: 16, arbitrary: fc.constant('/graphql') }, { weight: 3, arbitrary: fc.constantFrom(...GRAPHQL_PATHS) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_PATHS) });
-const method = fc.oneof({ weight: 10, arbitrary: fc.constant('POST') }, { weight: 5, arbitrary: fc.constant('GET') }, { weight: 2, arbitrary: fc.constantFrom('HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'post', 'Get') });
+const GRAPHQL_PATHS = [
+  '/graphql',
+  '/graphql/',
+  '//graphql',
+  '/graphql//',
+  '/GRAPHQL',
+  '/Graphql',
+  '/%67raphql',
+  '/graphql%2F',
+  '/graphq%6C',
+  '/./graphql',
+  '/x/../graphql',
+  '/graphql/.',
+  '/graphql;x',
+  '/graphql/x',
+  '/%2Fgraphql',
+  '/graphql%20',
+  '/graphql.json',
+];
+const OTHER_PATHS = [
+  '/health',
+  '/health/',
+  '//health',
+  '/HEALTH',
+  '/ready',
+  '/ready/',
+  '//ready',
+  '/metrics',
+  '/metrics/',
+  '//metrics',
+  '/METRICS',
+  '/%6Detrics',
+  '/',
+  '',
+  '/nope',
+  '/graphiql',
+  '/favicon.ico',
+  '/_sandbox/stats',
+  '/v3/backlinks/summary/live',
+  '/apis/v1/dataforseo/backlinks/summary/live',
+];
+const path = fc.oneof(
+  { weight: 16, arbitrary: fc.constant('/graphql') },
+  { weight: 3, arbitrary: fc.constantFrom(...GRAPHQL_PATHS) },
+  { weight: 1, arbitrary: fc.constantFrom(...OTHER_PATHS) },
+);
+const method = fc.oneof(
+  { weight: 10, arbitrary: fc.constant('POST') },
+  { weight: 5, arbitrary: fc.constant('GET') },
+  { weight: 2, arbitrary: fc.constantFrom('HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'post', 'Get') },
+);
 
 const ACCEPTS = [
   'application/graphql-response+json',
@@ -79,8 +126,18 @@ const auth = fc.oneof(
       KEY.map((k) => ({ authorization: `Basic ${Buffer.from(`${k}:`).toString('base64')}` })),
       KEY.map((k) => ({ 'x-api-key': k.slice(0, -1) })),
       KEY.map((k) => ({ 'x-api-key': k.toUpperCase() })),
-      fc.constantFrom({ authorization: 'Bearer' }, { authorization: 'Bearer ' }, { authorization: 'Bearer wrong-key-0123456789abcdef' }, { 'x-api-key': '' }, { 'x-api-key': 'null' }, { authorization: 'Bearer a b' }),
-      fc.string({ maxLength: 40 }).filter((s) => !/[\r\n\0]/.test(s)).map((s) => ({ 'x-api-key': s.replace(/[^\x20-\x7e]/g, '') })),
+      fc.constantFrom(
+        { authorization: 'Bearer' },
+        { authorization: 'Bearer ' },
+        { authorization: 'Bearer wrong-key-0123456789abcdef' },
+        { 'x-api-key': '' },
+        { 'x-api-key': 'null' },
+        { authorization: 'Bearer a b' },
+      ),
+      fc
+        .string({ maxLength: 40 })
+        .filter((s) => !/[\r\n\0]/.test(s))
+        .map((s) => ({ 'x-api-key': s.replace(/[^\x20-\x7e]/g, '') })),
     ),
   },
 );
@@ -89,7 +146,11 @@ const optionalHeader = (name: string, values: string[], weight = 3) =>
 
 const headers = fc
   .tuple(
-    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ACCEPTS.slice(0, 4)).map((a) => ({ accept: a })) }, { weight: 1, arbitrary: fc.constant({}) }, { weight: 2, arbitrary: fc.constantFrom(...ACCEPTS).map((a) => ({ accept: a })) }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...ACCEPTS.slice(0, 4)).map((a) => ({ accept: a })) },
+      { weight: 1, arbitrary: fc.constant({}) },
+      { weight: 2, arbitrary: fc.constantFrom(...ACCEPTS).map((a) => ({ accept: a })) },
+    ),
     auth,
     optionalHeader('x-dry-run', ['true', 'false', 'TRUE', '1', '']),
     optionalHeader('x-graphql-csrf', ['1', '', 'x']),
@@ -105,7 +166,15 @@ function politeHeaders(headers: Record<string, string>, key: string): Record<str
 }
 
 /** Request extensions: none mostly, the dry-run flag in its forms, and junk. */
-const extensions = fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom<unknown>({ dryRun: true }, { dryRun: 'true' }, { dryRun: false }, null, 'x', [], { persistedQuery: { version: 1, sha256Hash: 'abc' } }) });
+const extensions = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>({ dryRun: true }, { dryRun: 'true' }, { dryRun: false }, null, 'x', [], {
+      persistedQuery: { version: 1, sha256Hash: 'abc' },
+    }),
+  },
+);
 
 /** How the operation travels, for a request that can have a body. */
 type Encoding = 'json' | 'batch' | 'form' | 'graphql' | 'malformed' | 'none' | 'stream' | 'huge';
@@ -134,12 +203,16 @@ const MALFORMED = [
   `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
   `{"query": "{ __typename }", "extensions": ${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`,
 ];
-const malformed = fc.constantFrom(...MALFORMED).map((m) => (m.length < 200 ? `${m.replace(/\}$/, '')}${m.endsWith('}') ? `, "${ECHO_MARKER}": 1}` : ` ${ECHO_MARKER}`}` : m));
+const malformed = fc
+  .constantFrom(...MALFORMED)
+  .map((m) => (m.length < 200 ? `${m.replace(/\}$/, '')}${m.endsWith('}') ? `, "${ECHO_MARKER}": 1}` : ` ${ECHO_MARKER}`}` : m));
 
-const json = (operation: GeneratedOperation, ext: unknown) => JSON.stringify({ ...operation, ...(ext !== undefined ? { extensions: ext } : {}) });
+const json = (operation: GeneratedOperation, ext: unknown) =>
+  JSON.stringify({ ...operation, ...(ext !== undefined ? { extensions: ext } : {}) });
 function queryString(operation: GeneratedOperation, ext: unknown): string {
   const params = new URLSearchParams({ query: operation.query });
-  if (operation.variables !== undefined) params.set('variables', typeof operation.variables === 'string' ? operation.variables : JSON.stringify(operation.variables));
+  if (operation.variables !== undefined)
+    params.set('variables', typeof operation.variables === 'string' ? operation.variables : JSON.stringify(operation.variables));
   if (operation.operationName != null) params.set('operationName', operation.operationName);
   if (ext !== undefined) params.set('extensions', JSON.stringify(ext));
   return params.toString();
@@ -152,11 +225,18 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
     method,
     path,
     headers,
-    contentType: fc.oneof({ weight: 6, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: fc.constant(undefined) }),
+    contentType: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('application/json') },
+      { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
     operation,
     extensions,
     encoding,
-    junkQuery: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('x=1', 'query=', 'query={__typename}', 'query=%7B__typename%7D', '%ZZ', 'a=1&a=2') }),
+    junkQuery: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('') },
+      { weight: 1, arbitrary: fc.constantFrom('x=1', 'query=', 'query={__typename}', 'query=%7B__typename%7D', '%ZZ', 'a=1&a=2') },
+    ),
     bodyOnGet: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     malformedBody: malformed,
     // Two requests in five are what a well-behaved client sends (but for the operation, still random): without
@@ -164,7 +244,20 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
     polite: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }),
     politeKey: KEY,
   })
-  .map((r) => (r.polite ? { ...r, method: 'POST', path: '/graphql', contentType: 'application/json', encoding: 'json' as const, junkQuery: '', headers: politeHeaders(r.headers, r.politeKey) } : r))
+  .map((r) =>
+    r.polite
+      ? {
+          ...r,
+          method: 'POST',
+          path: '/graphql',
+          contentType: 'application/json',
+          encoding: 'json' as const,
+          junkQuery: '',
+          extensions: undefined,
+          headers: politeHeaders(r.headers, r.politeKey),
+        }
+      : r,
+  )
   .map((r): FuzzRequest => {
     const upper = r.method.toUpperCase();
     const hasBody = upper !== 'GET' && upper !== 'HEAD';
@@ -208,7 +301,12 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
       }
     }
     const carried = r.encoding === 'malformed' ? undefined : body !== undefined || !hasBody ? r.operation : undefined;
-    const request: FuzzRequest = { variant: r.variant, method: r.method, path: `${pathname ?? ''}${query.length ? `?${query.join('&')}` : ''}`, headers };
+    const request: FuzzRequest = {
+      variant: r.variant,
+      method: r.method,
+      path: `${pathname ?? ''}${query.length ? `?${query.join('&')}` : ''}`,
+      headers,
+    };
     if (body !== undefined) request.body = body;
     if (stream) request.stream = true;
     if (carried) {
@@ -223,7 +321,10 @@ const clip = (s: string, max = 400) => (s.length > max ? `${s.slice(0, max)}… 
 /** A request as a reproducer: variant, method, path, headers, body (long values clipped). */
 export function renderRequest(request: FuzzRequest): string {
   const variant = FUZZ_VARIANTS[request.variant];
-  const lines = [`app variant: ${variant?.name} ${JSON.stringify(variant?.env)}`, `${request.method} ${clip(decodeURIComponentSafe(request.path))}`];
+  const lines = [
+    `app variant: ${variant?.name} ${JSON.stringify(variant?.env)}`,
+    `${request.method} ${clip(decodeURIComponentSafe(request.path))}`,
+  ];
   for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${clip(value, 120)}`);
   if (request.body !== undefined) lines.push('', `${request.stream ? '(streamed, no Content-Length) ' : ''}${clip(request.body, 1200)}`);
   return lines.join('\n');

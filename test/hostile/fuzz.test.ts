@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { createFuzzApp, FUZZ_CLIENT_KEYS, FUZZ_VARIANTS, type FuzzApp } from '../helpers/fuzz-app.js';
-import { checkRequest, type Observation, type Violation } from '../helpers/fuzz-oracle.js';
+import { checkRequest, REQUEST_DEADLINE_MS, type Observation, type Violation } from '../helpers/fuzz-oracle.js';
 import { fuzzRequest, renderRequest, type FuzzRequest } from '../helpers/fuzz-requests.js';
 import { startSandbox } from '../helpers/sandbox.js';
 
@@ -51,7 +51,11 @@ async function send(app: FuzzApp, request: FuzzRequest): Promise<Observation> {
   if (request.body !== undefined) {
     const bytes = new TextEncoder().encode(request.body);
     // A string body would get "text/plain" from fetch: bytes keep a request without Content-Type without one.
-    init.body = request.stream ? new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }) : request.headers['content-type'] === undefined ? bytes : request.body;
+    init.body = request.stream
+      ? new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) })
+      : request.headers['content-type'] === undefined
+        ? bytes
+        : request.body;
     if (request.stream) init.duplex = 'half';
   }
   const started = performance.now();
@@ -60,11 +64,28 @@ async function send(app: FuzzApp, request: FuzzRequest): Promise<Observation> {
   const durationMs = performance.now() - started;
   const pendingAfter = app.pending();
   await settle(app);
-  return { status: response.status, headers: response.headers, text, upstreamRequests: sandbox.stats().requests - before, durationMs, pendingAfter, logLines: app.takeLog() };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    upstreamRequests: sandbox.stats().requests - before,
+    durationMs,
+    pendingAfter,
+    logLines: app.takeLog(),
+  };
 }
 
 /** What the run saw, for the coverage check and the summary. */
-const outcomes = { requests: 0, withData: 0, refused: 0, upstreamRequests: 0, byStatus: {} as Record<string, number>, maxDurationMs: 0, slowest: [] as [number, string][] };
+const outcomes = {
+  requests: 0,
+  withData: 0,
+  refused: 0,
+  upstreamRequests: 0,
+  byStatus: {} as Record<string, number>,
+  maxDurationMs: 0,
+  overDeadlineMs: 0,
+  slowest: [] as [number, string][],
+};
 /** In collect mode: the most common messages of 400 answers, to see what the generator gets refused for. */
 const messages = new Map<string, number>();
 /** In collect mode: per broken rule, how often, and the shortest reproducer. */
@@ -75,11 +96,15 @@ function record(request: FuzzRequest, seen: Observation, violations: Violation[]
   outcomes.upstreamRequests += seen.upstreamRequests;
   outcomes.byStatus[seen.status] = (outcomes.byStatus[seen.status] ?? 0) + 1;
   outcomes.maxDurationMs = Math.max(outcomes.maxDurationMs, seen.durationMs);
+  if (seen.durationMs > REQUEST_DEADLINE_MS) outcomes.overDeadlineMs += seen.durationMs;
   if (COLLECT && seen.status === 400) {
     const m = /"message":"((?:[^"\\]|\\.){0,60})/.exec(seen.text)?.[1]?.replace(/\d+/g, 'N') ?? seen.text.slice(0, 40);
     messages.set(m, (messages.get(m) ?? 0) + 1);
   }
-  if (COLLECT) outcomes.slowest = [...outcomes.slowest, [seen.durationMs, renderRequest(request).slice(0, 300)] as [number, string]].sort((a, b) => b[0] - a[0]).slice(0, 8);
+  if (COLLECT)
+    outcomes.slowest = [...outcomes.slowest, [seen.durationMs, renderRequest(request).slice(0, 300)] as [number, string]]
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 8);
   if (/"data":\{/.test(seen.text) && seen.status < 400) outcomes.withData += 1;
   else outcomes.refused += 1;
   for (const v of violations) {
@@ -105,16 +130,38 @@ describe('a hostile client', () => {
         const violations = checkRequest(app, request, seen);
         record(request, seen, violations);
         if (violations.length > 0 && !COLLECT) {
-          throw new Error(`${violations.map((v) => `${v.rule}: ${v.detail}`).join('\n')}\n\n--- reproducer ---\n${renderRequest(request)}\n--- response ---\n${seen.status} ${seen.headers.get('content-type') ?? ''}\n${seen.text.slice(0, 600)}`);
+          throw new Error(
+            [
+              ...violations.map((v) => `${v.rule}: ${v.detail}`),
+              '',
+              '--- reproducer ---',
+              renderRequest(request),
+              '--- response ---',
+              `${seen.status} ${seen.headers.get('content-type') ?? ''}`,
+              seen.text.slice(0, 600),
+            ].join('\n'),
+          );
         }
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: false },
     );
     const seconds = (performance.now() - started) / 1000;
-    console.log(`fuzz: ${outcomes.requests} requests in ${seconds.toFixed(1)} s, ${outcomes.withData} with data, ${outcomes.refused} refused, ${outcomes.upstreamRequests} upstream requests, slowest ${Math.round(outcomes.maxDurationMs)} ms; statuses ${JSON.stringify(outcomes.byStatus)}`);
+    console.log(
+      `fuzz: ${outcomes.requests} requests in ${seconds.toFixed(1)} s, ${outcomes.withData} with data, ${outcomes.refused} refused, ` +
+        `${outcomes.upstreamRequests} upstream requests, slowest ${Math.round(outcomes.maxDurationMs)} ms, ` +
+        `${(outcomes.overDeadlineMs / 1000).toFixed(1)} s in requests over the deadline; statuses ${JSON.stringify(outcomes.byStatus)}`,
+    );
     if (COLLECT) {
-      const report = [...collected.entries()].sort((a, b) => b[1].count - a[1].count).map(([rule, e]) => `### ${rule} (${e.count}×)\n${e.detail}\n${e.shortest}`);
-      console.log(`fuzz: most common 400 messages\n${[...messages.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([m, n]) => `${n} ${m}`).join('\n')}`);
+      const report = [...collected.entries()]
+        .sort((a, b) => b[1].count - a[1].count)
+        .map(([rule, e]) => `### ${rule} (${e.count}×)\n${e.detail}\n${e.shortest}`);
+      console.log(
+        `fuzz: most common 400 messages\n${[...messages.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 25)
+          .map(([m, n]) => `${n} ${m}`)
+          .join('\n')}`,
+      );
       console.log(`fuzz: slowest\n${outcomes.slowest.map(([ms, r]) => `${Math.round(ms)} ms ${r}`).join('\n')}`);
       console.log(`fuzz: ${collected.size} broken rules\n\n${report.join('\n\n')}`);
       expect([...collected.keys()]).toEqual([]);
@@ -127,15 +174,26 @@ describe('a hostile client', () => {
 
   it(`leaves /metrics with at most ${MAX_OPERATION_LABELS} operation-name labels, however many names clients make up`, async () => {
     for (const app of apps) {
-      const headers = { 'content-type': 'application/json', ...(app.keys.length > 0 ? { authorization: `Bearer ${FUZZ_CLIENT_KEYS[0]}` } : {}) };
+      const headers = {
+        'content-type': 'application/json',
+        ...(app.keys.length > 0 ? { authorization: `Bearer ${FUZZ_CLIENT_KEYS[0]}` } : {}),
+      };
       // On top of whatever the fuzz run sent: 3 × the limit of fresh names, so this holds even if the run stopped early.
       for (let i = 0; i < 3 * MAX_OPERATION_LABELS; i++) {
-        await (await app.yoga.fetch('http://yoga/graphql', { method: 'POST', headers, body: JSON.stringify({ query: `query Made${i}Up { __typename }` }) })).text();
+        await (
+          await app.yoga.fetch('http://yoga/graphql', {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ query: `query Made${i}Up { __typename }` }),
+          })
+        ).text();
       }
       const response = await app.yoga.fetch('http://yoga/metrics', { headers });
       const text = await response.text();
       const names = new Set([...text.matchAll(/operationName="([^"]*)"/g)].map((m) => m[1]));
-      expect(names.size, `${app.variant.name}: ${names.size} operation names, /metrics is ${text.length} bytes`).toBeLessThanOrEqual(MAX_OPERATION_LABELS);
+      expect(names.size, `${app.variant.name}: ${names.size} operation names, /metrics is ${text.length} bytes`).toBeLessThanOrEqual(
+        MAX_OPERATION_LABELS,
+      );
     }
   });
 });
