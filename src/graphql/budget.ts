@@ -9,6 +9,7 @@ import {
   GraphQLSkipDirective,
   isAbstractType,
   isLeafType,
+  isNonNullType,
   isObjectType,
   Kind,
   typeFromAST,
@@ -47,6 +48,18 @@ export class BudgetUnknownError extends Error {
   readonly code = 'BUDGET_UNKNOWN';
   constructor(readonly reason: string) {
     super(`The upstream cost of this operation cannot be bounded: ${reason}.`);
+  }
+}
+
+/**
+ * An argument that execution would refuse in a non-null field: the error would null the field's parent (up to the
+ * whole `data`) while sibling fields may already have paid for upstream calls, so the operation is refused before
+ * it runs, with the argument's own error.
+ */
+export class BudgetInputError extends Error {
+  override name = 'BudgetInputError';
+  constructor(readonly error: GraphQLError) {
+    super(error.message);
   }
 }
 
@@ -267,8 +280,10 @@ function children(w: Walk, node: FieldNode, field: GraphQLField<unknown, unknown
     let decoded: { typename: string; id: string };
     try {
       decoded = cost.ids.decode(String(id));
-    } catch {
-      // The resolver decodes with the same function and refuses this ID before any call.
+    } catch (error) {
+      // The resolver decodes with the same function and refuses this ID before any call; where its error would
+      // null a non-null field, and so its parent after siblings have paid, the operation is refused instead.
+      if (isNonNullType(field.type) && error instanceof GraphQLError) throw new BudgetInputError(error);
       continue;
     }
     const type = w.schema.getType(decoded.typename);
@@ -294,8 +309,12 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
     args = getArgumentValues(field, node, w.variables);
   } catch (error) {
     // Execution coerces the arguments with this same function before resolving the field: it refuses the field,
-    // which then costs nothing, nor does anything below it.
-    if (error instanceof GraphQLError) return EMPTY;
+    // which then costs nothing, nor does anything below it. A non-null field's refusal nulls its parent too, after
+    // its siblings may have paid: such an operation is refused whole, before any call.
+    if (error instanceof GraphQLError) {
+      if (isNonNullType(field.type)) throw new BudgetInputError(error);
+      return EMPTY;
+    }
     throw error;
   }
   const cost = fieldCost(field);

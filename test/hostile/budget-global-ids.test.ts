@@ -44,4 +44,13 @@ describe('crafted global IDs never reach the upstream', () => {
     if (!body.errors) expect(body.data.nodes).toEqual([null, null, null]);
     expect(body.extensions.cost.estimatedUpstreamCalls).toBe(0);
   });
+
+  it('a malformed ID in nodes(ids:), a non-null field, refuses the operation before its siblings pay', async () => {
+    // Execution would null `nodes` and so the whole `data`, after `domainIntersection` had made its call.
+    const before = env.upstream.calls.length;
+    const { body } = await env.app.execute('{ domainIntersection(targets: ["moz.com", "a.com"]) { totalCount } nodes(ids: ["x"]) { id } }');
+    expect(env.upstream.calls.length - before).toBe(0);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }]);
+  });
 });

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { BudgetUnknownError, ESTIMATE_WORK_MAX, estimateUpstreamCalls } from '../../src/graphql/budget.js';
+import { BudgetInputError, BudgetUnknownError, ESTIMATE_WORK_MAX, estimateUpstreamCalls } from '../../src/graphql/budget.js';
 import { costs, type CostArgs } from '../../src/graphql/cost.js';
 import { schema } from '../../src/graphql/schema/index.js';
 
@@ -43,9 +43,13 @@ describe('estimateUpstreamCalls: node IDs cost by their decoded type, through th
     ['a ReferringDomain and its own target', `{ node(id: "${id('ReferringDomain:["a.com",{},"b.com"]')}") { ... on ReferringDomain { target { rank } asTarget { rank } } } }`, 3],
     ['a ReferringDomain of an invalid target', `{ node(id: "${id('ReferringDomain:["not a target",{},"b.com"]')}") { id } }`, 0],
     ['an ID that is not canonical base64', `{ node(id: "${id('ReferringDomain:["a.com",{},"b.com"]')}=") { id } }`, 0],
-    ['nodes: each ID its own cost', `{ nodes(ids: ["${id('Target:["a.com",{}]')}", "${id('ReferringDomain:["a.com",{},"b.com"]')}", "x"]) { id ... on Target { rank } } }`, 2],
+    ['nodes: each ID its own cost', `{ nodes(ids: ["${id('Target:["a.com",{}]')}", "${id('ReferringDomain:["a.com",{},"b.com"]')}"]) { id ... on Target { rank } } }`, 2],
   ])('%s', (_name, query, expected) => {
     expect(estimate(query)).toBe(expected);
+  });
+
+  it('an ID that nodes(ids:) would refuse throws BudgetInputError: the non-null list would null the whole data', () => {
+    expect(() => estimate(`{ nodes(ids: ["${id('Target:["a.com",{}]')}", "x"]) { id } }`)).toThrow(BudgetInputError);
   });
 });
 

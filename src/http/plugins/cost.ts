@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
+import { BudgetInputError, BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
 import type { Context } from '../../graphql/context.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { costReport } from '../../upstream/cost-meter.js';
@@ -33,6 +33,10 @@ export function useCostControl(options: CostPluginOptions): Plugin {
     try {
       estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
     } catch (error) {
+      if (error instanceof BudgetInputError) {
+        setResultAndStopExecution({ errors: [error.error] });
+        return;
+      }
       // Fail closed: an operation whose cost cannot be bounded is not run. Only our own reasons reach the client.
       const reason = error instanceof BudgetUnknownError ? error.reason : 'the estimator failed';
       options.metrics?.budgetRejected();
