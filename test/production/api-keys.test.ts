@@ -4,8 +4,9 @@ import { createMockUpstream, okEnvelope, summaryResult } from '../helpers/mock-u
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
+const KEY_C = 'key-c-0123456789abcdef';
 const upstream = await createMockUpstream();
-const app = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY_A, KEY_B], apiKeyRateLimitPerMinute: 3 } });
+const app = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY_A, KEY_B, KEY_C], apiKeyRateLimitPerMinute: 3 } });
 afterAll(async () => {
   await app.close();
   await upstream.close();
@@ -51,6 +52,6 @@ describe('client API keys', () => {
     expect((await fetch('/graphql', { headers: { accept: 'text/html' } })).status).toBe(401);
     expect((await fetch('/ready')).status).toBe(401);
     expect((await fetch('/graphql', { headers: { accept: 'text/html', authorization: `Basic ${Buffer.from(`u:${KEY_B}`).toString('base64')}` } })).status).toBe(200);
-    expect((await fetch('/ready', { headers: { 'x-api-key': KEY_B } })).status).toBe(200);
+    expect((await fetch('/ready', { headers: { 'x-api-key': KEY_C } })).status).toBe(200);
   });
 });
