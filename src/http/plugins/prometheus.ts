@@ -22,6 +22,12 @@ export function usePrometheusMetrics(metrics: Metrics): Plugin {
     registry,
     endpoint: false,
     metrics: {
+      // On by default in the plugin, with the raw operation name as a label: off (none of them is used here).
+      graphql_envelop_deprecated_field: false,
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_phase_context: false,
+      graphql_envelop_phase_subscribe: false,
+      graphql_envelop_execute_resolver: false,
       graphql_envelop_request: createCounter({
         registry,
         counter: { name: 'graphql_envelop_request', help: 'Counts the amount of GraphQL requests executed through Envelop', labelNames },
