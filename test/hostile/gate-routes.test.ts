@@ -13,13 +13,14 @@ const upstream = await createMockUpstream();
 const withGraphiql = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY] }, metrics: true });
 const withoutGraphiql = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY] }, graphiql: false });
 const open = createTestApp(upstream.url, 'dataforseo', { metrics: true });
+const openWithoutGraphiql = createTestApp(upstream.url, 'dataforseo', { graphiql: false });
 afterEach(() => {
   const calls = upstream.calls.map((c) => c.endpoint);
   upstream.reset();
   expect(calls, 'upstream calls: an execution got past the gate').toEqual([]);
 });
 afterAll(async () => {
-  await Promise.all([withGraphiql.close(), withoutGraphiql.close(), open.close()]);
+  await Promise.all([withGraphiql.close(), withoutGraphiql.close(), open.close(), openWithoutGraphiql.close()]);
   await upstream.close();
 });
 
@@ -89,6 +90,15 @@ describe('the gate: one place decides, deny by default', () => {
       const response = await call(withoutGraphiql, `/graphql?${GET_QUERY}`, { headers: { accept, 'x-graphql-csrf': '1' } });
       await expectCodedRefusal(response, 401, 'UNAUTHENTICATED');
     }
+  });
+
+  it('keys off and GRAPHIQL=false: a GET that asks only for HTML is a 406 before execution; the assets are gone', async () => {
+    const response = await call(openWithoutGraphiql, `/graphql?${GET_QUERY}`, { headers: { accept: 'text/html', 'x-graphql-csrf': '1' } });
+    await expectCodedRefusal(response, 406, 'NOT_ACCEPTABLE');
+    const page = await call(open, '/graphql', { headers: { accept: 'text/html' } });
+    const asset = /src="(\/graphiql\/[^"]+)"/.exec(await page.text())?.[1] ?? '/graphiql/none';
+    expect((await call(open, asset)).status).toBe(200);
+    await expectCodedRefusal(await call(openWithoutGraphiql, asset), 404, 'NOT_FOUND');
   });
 
   it('GraphiQL needs the key: 401 with a Basic challenge, then the page with the key as the Basic password', async () => {
