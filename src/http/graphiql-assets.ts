@@ -80,7 +80,8 @@ function sharedAssets(): { base: string; assets: Map<string, Asset> } {
   const assets = new Map<string, Asset>();
   for (const [name, file] of Object.entries(files)) {
     const body = typeof file.text === 'string' ? Buffer.from(file.text, 'utf8') : file.text;
-    assets.set(`${base}${name}`, { body, type: file.type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`, compressed: new Map() });
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    assets.set(`${base}${name}`, { body, type: file.type, etag, compressed: new Map() });
   }
   shared = { base, assets };
   return shared;
@@ -127,7 +128,8 @@ export function createGraphiqlAssets(options: { title: string; defaultQuery: str
           vary: 'accept-encoding',
           'x-content-type-options': 'nosniff',
         };
-        if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === asset.etag)) return new R(null, { status: 304, headers });
+        const tags = request.headers.get('if-none-match')?.split(',') ?? [];
+        if (tags.some((tag) => tag.trim().replace(/^W\//, '') === asset.etag)) return new R(null, { status: 304, headers });
         const accepted = (request.headers.get('accept-encoding') ?? '').toLowerCase();
         const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : undefined;
         const body = encoding ? await compress(asset, encoding) : asset.body;

@@ -29,7 +29,9 @@ export const OPERATION_NAME_LABELS_MAX = 100;
 export const OPERATION_NAME_LABEL_MAX_CHARS = 64;
 
 /** Creates the registry and the server's metrics; `maxOperationNames` defaults to OPERATION_NAME_LABELS_MAX. */
-export function createMetrics(options: { scheduler?: () => SchedulerState; processMetrics?: boolean; maxOperationNames?: number } = {}): Metrics {
+export function createMetrics(
+  options: { scheduler?: () => SchedulerState; processMetrics?: boolean; maxOperationNames?: number } = {},
+): Metrics {
   const registry = new Registry();
   const operationNames = new Set<string>();
   const maxOperationNames = options.maxOperationNames ?? OPERATION_NAME_LABELS_MAX;

@@ -141,27 +141,34 @@ export function useGate(options: GateOptions): Plugin {
       if (method === 'OPTIONS') return endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0' } }));
 
       const route = routeOf(url.pathname);
-      if (route === undefined) return endResponse(json(404, `Nothing is served at this path; the GraphQL endpoint is ${options.graphqlEndpoint}.`, 'NOT_FOUND'));
+      if (route === undefined) {
+        return endResponse(json(404, `Nothing is served at this path; the GraphQL endpoint is ${options.graphqlEndpoint}.`, 'NOT_FOUND'));
+      }
       const allowed = ALLOWED_METHODS[route];
       if (!allowed.includes(method)) {
         const allow = route === 'graphql' ? [...allowed, 'OPTIONS'] : allowed;
         return endResponse(json(405, `This path answers ${allow.join(', ')}, not ${method.slice(0, 20)}.`, 'METHOD_NOT_ALLOWED', { allow: allow.join(', ') }));
       }
-      if (route === 'health') return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : '{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } }));
+      if (route === 'health') {
+        const headers = { 'content-type': 'application/json' };
+        return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : '{"status":"ok"}', { status: 200, headers }));
+      }
       if (route === 'asset') {
         const answer = options.graphiql?.answer(request, url.pathname, fetchAPI.Response);
         return endResponse(answer ? await answer : json(404, 'No such GraphiQL asset.', 'NOT_FOUND'));
       }
 
       // Yoga's rule for "this GET wants GraphiQL".
-      const wantsGraphiql = route === 'graphql' && method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html') && options.graphiql !== undefined;
+      const wantsGraphiql =
+        route === 'graphql' && method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html') && options.graphiql !== undefined;
       if (known.length > 0) {
         const address = clientAddress(serverContext);
         const failed = await failures.get(address);
         if (failed && failed.consumedPoints >= options.failuresPerMinute) {
           // Refused even when this key is right: otherwise the answer would tell a guesser which guess was right.
           const seconds = Math.max(1, Math.ceil(failed.msBeforeNext / 1000));
-          return endResponse(json(429, `Too many wrong API keys from this address; retry in ${seconds} s.`, 'TOO_MANY_FAILED_ATTEMPTS', { 'retry-after': String(seconds) }));
+          const message = `Too many wrong API keys from this address; retry in ${seconds} s.`;
+          return endResponse(json(429, message, 'TOO_MANY_FAILED_ATTEMPTS', { 'retry-after': String(seconds) }));
         }
         const presented = presentedKey(request);
         const hash = presented ? isKnownKey(presented.key) : undefined;
@@ -169,9 +176,12 @@ export function useGate(options: GateOptions): Plugin {
           if (presented) await failures.penalty(address, 1);
           const challenge = wantsGraphiql || presented?.basic ? `Basic ${realm}` : `Bearer ${realm}`;
           return endResponse(
-            json(401, 'A valid API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>" (GraphiQL: the key as the password).', 'UNAUTHENTICATED', {
-              'www-authenticate': challenge,
-            }),
+            json(
+              401,
+              'A valid API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>" (GraphiQL: the key as the password).',
+              'UNAUTHENTICATED',
+              { 'www-authenticate': challenge },
+            ),
           );
         }
         try {
@@ -179,13 +189,15 @@ export function useGate(options: GateOptions): Plugin {
         } catch (rejection) {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
           const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-          return endResponse(json(429, `This API key made more than ${options.perMinute} requests in a minute; retry in ${seconds} s.`, 'RATE_LIMITED', { 'retry-after': String(seconds) }));
+          const message = `This API key made more than ${options.perMinute} requests in a minute; retry in ${seconds} s.`;
+          return endResponse(json(429, message, 'RATE_LIMITED', { 'retry-after': String(seconds) }));
         }
       }
 
       if (route === 'ready') {
         const state = options.ready();
-        return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : JSON.stringify(state), { status: state.ready ? 200 : 503, headers: { 'content-type': 'application/json' } }));
+        const headers = { 'content-type': 'application/json' };
+        return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : JSON.stringify(state), { status: state.ready ? 200 : 503, headers }));
       }
       if (route === 'metrics' && options.metrics) {
         const text = await options.metrics.metrics();

@@ -14,7 +14,10 @@ const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
 export function usePrometheusMetrics(metrics: Metrics): Plugin {
   const registry = metrics.registry;
   const type = (t: string | undefined) => (t && OPERATION_TYPES.has(t) ? t : 'unknown');
-  const operation = (params: FillLabelsFnParams) => ({ operationName: metrics.operationLabel(params.operationName), operationType: type(params.operationType) });
+  const operation = (params: FillLabelsFnParams) => ({
+    operationName: metrics.operationLabel(params.operationName),
+    operationType: type(params.operationType),
+  });
   const labelNames = ['operationName', 'operationType'] as const;
   const histogram = <Phase extends string>(name: string, help: string, phases: [Phase, ...Phase[]]) =>
     createHistogram({ registry, histogram: { name, help, labelNames }, fillLabelsFn: operation, phases });
@@ -34,7 +37,11 @@ export function usePrometheusMetrics(metrics: Metrics): Plugin {
         fillLabelsFn: operation,
         phases: ['execute', 'subscribe'],
       }),
-      graphql_envelop_request_duration: histogram('graphql_envelop_request_duration', 'Time spent on running the GraphQL operation from parse to execute', ['execute', 'subscribe']),
+      graphql_envelop_request_duration: histogram(
+        'graphql_envelop_request_duration',
+        'Time spent on running the GraphQL operation from parse to execute',
+        ['execute', 'subscribe'],
+      ),
       graphql_envelop_error_result: createCounter({
         registry,
         counter: { name: 'graphql_envelop_error_result', help: 'Counts the amount of errors reported from all phases', labelNames: [...labelNames, 'phase'] },
