@@ -1,8 +1,6 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck, type Plugin, type YogaServerOptions } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import { SECURITY_DEFAULTS, type SecurityConfig } from '../ops/config.js';
 import type { Context } from '../graphql/context.js';
 import { createContextFactory } from '../graphql/context.js';
@@ -10,7 +8,9 @@ import { maskError } from './mask-error.js';
 import { DEFAULT_QUERY } from './graphiql.js';
 import type { createJsonLogger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { useApiKeys } from './plugins/api-keys.js';
+import { createGraphiqlAssets } from './graphiql-assets.js';
+import { useGate } from './plugins/gate.js';
+import { usePrometheusMetrics } from './plugins/prometheus.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useDocumentLimits } from './plugins/document-limits.js';
 import { useCsrfPrevention, useRequestErrorCodes } from './plugins/request-errors.js';
@@ -21,13 +21,15 @@ import type { UpstreamGateway } from '../upstream/gateway.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
+const CORS_ALLOWED_HEADERS = ['content-type', 'authorization', 'x-api-key', 'x-dry-run', 'x-request-id', 'x-graphql-csrf'];
+
 /** What the app is built from; `server.ts` makes these from the configuration, tests make their own. */
 export interface AppOptions {
   /** Every upstream call goes through it: cache, coalescing, limits, retries. */
   gateway: UpstreamGateway;
   /** Operations that could make more upstream calls are refused before any. Default 50. */
   maxUpstreamCallsPerOperation?: number;
-  /** Serve GraphiQL on GET /graphql. Default true. */
+  /** Serve GraphiQL on GET /graphql (Accept: text/html) and its assets under /graphiql/. Default true. */
   graphiql?: boolean;
   /** Set when the upstream is the embedded sandbox: every response then says its data is synthetic. */
   sandbox?: boolean;
@@ -63,7 +65,16 @@ export function createApp(options: AppOptions) {
   const plugins: Plugin[] = [
     // First, so that requests refused by the plugins below (401, 403, 413, 429) are logged and get an id too.
     ...(logger ? [useRequestLog(logger)] : []),
-    useApiKeys({ keys: security.apiKeys, perMinute: security.apiKeyRateLimitPerMinute, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+    // Before anything reads the request: route and key are decided on the exact path and method.
+    useGate({
+      keys: security.apiKeys,
+      perMinute: security.apiKeyRateLimitPerMinute,
+      failuresPerMinute: security.apiKeyFailuresPerMinute,
+      graphqlEndpoint: GRAPHQL_ENDPOINT,
+      graphiql: options.graphiql === false ? undefined : createGraphiqlAssets({ title: 'backlinks-graphql', defaultQuery: DEFAULT_QUERY }),
+      ready: options.ready ?? (() => ({ ready: true })),
+      metrics: options.metrics?.registry,
+    }),
     useCsrfPrevention(),
     // After CSRF prevention: a refused cross-site request is not read at all.
     useBodyLimit({ maxBytes: security.maxBodyBytes, maxInputDepth: security.maxInputDepth }),
@@ -71,33 +82,8 @@ export function createApp(options: AppOptions) {
     useRequestErrorCodes(),
     blockFieldSuggestionsPlugin(),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
-    useReadinessCheck({
-      endpoint: '/ready',
-      check: () => {
-        const state = options.ready?.() ?? { ready: true };
-        return new Response(JSON.stringify(state), { status: state.ready ? 200 : 503, headers: { 'content-type': 'application/json' } });
-      },
-    }),
     useCostControl({ maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50, metrics: options.metrics }),
-    ...(options.metrics
-      ? [
-          usePrometheus({
-            registry: options.metrics.registry,
-            endpoint: '/metrics',
-            // A GET request's URL holds its query and variables: no label of it (cardinality, and data).
-            labels: { url: false, method: true, statusCode: true },
-            metrics: {
-              graphql_envelop_request: true,
-              graphql_envelop_request_duration: true,
-              graphql_envelop_error_result: true,
-              graphql_envelop_phase_parse: true,
-              graphql_envelop_phase_validate: true,
-              graphql_envelop_phase_execute: true,
-              graphql_yoga_http_duration: true,
-            },
-          }),
-        ]
-      : []),
+    ...(options.metrics ? [usePrometheusMetrics(options.metrics)] : []),
     ...(options.sandbox ? [useSandboxNotice()] : []),
   ];
   const yogaOptions: YogaServerOptions<Record<string, unknown>, Context> = {
@@ -105,15 +91,21 @@ export function createApp(options: AppOptions) {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: createContextFactory(options.gateway),
     maskedErrors: { maskError },
-    // The inlined GraphiQL bundle, not Yoga's default page that loads it from a CDN: it works offline and behind
-    // a strict content security policy.
-    renderGraphiQL,
-    graphiql: options.graphiql === false ? false : { defaultQuery: DEFAULT_QUERY, title: 'backlinks-graphql' },
+    // The gate serves GraphiQL, /health, /ready and /metrics on their exact paths. Yoga's own routes match any URL
+    // that ends with their path, before any plugin of ours runs, so they are off: GraphiQL and landing page
+    // disabled, and the health check given a suffix no request URL can have (a raw NUL is always percent-encoded).
+    graphiql: false,
     landingPage: false,
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: '\u0000',
     // Enforced while the body is read, so a streamed (chunked) body is cut at the limit too; useBodyLimit words it.
     maxRequestBodySize: security.maxBodyBytes,
-    cors: { origin: security.corsOrigins === '*' ? '*' : security.corsOrigins, credentials: false, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-dry-run', 'x-request-id', 'x-graphql-csrf'], exposedHeaders: ['x-request-id'] },
+    // Closed by default: no Access-Control-Allow-Origin for an origin CORS_ORIGINS does not list (`*` only when set).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      const allowed = security.corsOrigins === '*' ? '*' : origin !== null && security.corsOrigins.includes(origin) ? origin : undefined;
+      if (allowed === undefined) return false;
+      return { origin: allowed, credentials: false, allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: ['x-request-id'] };
+    },
     logging: logger === false ? false : (logger ?? true),
     plugins,
   };

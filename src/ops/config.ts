@@ -61,12 +61,14 @@ export interface SecurityConfig {
   maxInputDepth: number;
   /** `INTROSPECTION`: answer introspection queries. */
   introspection: boolean;
-  /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`. */
+  /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`; default none (no cross-origin access). */
   corsOrigins: string[] | '*';
   /** `API_KEYS`: comma-separated client keys; empty = no key needed. Never printed. */
   apiKeys: string[];
   /** `API_KEY_RATE_LIMIT_PER_MINUTE`: requests per key per minute. */
   apiKeyRateLimitPerMinute: number;
+  /** `API_KEY_FAILURES_PER_MINUTE`: wrong keys one client address may present per minute before every key is refused. */
+  apiKeyFailuresPerMinute: number;
 }
 
 /** The defaults of SecurityConfig: what a public endpoint should start with. */
@@ -78,9 +80,10 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   maxBodyBytes: 100_000,
   maxInputDepth: 20,
   introspection: true,
-  corsOrigins: '*',
+  corsOrigins: [],
   apiKeys: [],
   apiKeyRateLimitPerMinute: 600,
+  apiKeyFailuresPerMinute: 10,
 };
 
 /** Node's server timeouts, see README "Configuration". */
@@ -156,7 +159,8 @@ function readBaseUrl(env: Env, name: string, fallback: string, problems: string[
 
 function readOrigins(env: Env, problems: string[]): string[] | '*' {
   const raw = env.CORS_ORIGINS?.trim();
-  if (!raw || raw === '*') return '*';
+  if (!raw) return [];
+  if (raw === '*') return '*';
   const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of origins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, got "${origin}"`);
@@ -251,6 +255,7 @@ export function readConfig(env: Env): Config {
       corsOrigins: readOrigins(env, problems),
       apiKeys: readApiKeys(env, problems),
       apiKeyRateLimitPerMinute: readInteger(env, 'API_KEY_RATE_LIMIT_PER_MINUTE', SECURITY_DEFAULTS.apiKeyRateLimitPerMinute, 1, 1_000_000, problems),
+      apiKeyFailuresPerMinute: readInteger(env, 'API_KEY_FAILURES_PER_MINUTE', SECURITY_DEFAULTS.apiKeyFailuresPerMinute, 1, 1_000_000, problems),
     },
     http: {
       requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),

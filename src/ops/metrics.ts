@@ -15,10 +15,26 @@ export interface Metrics {
   operationCost(meter: CostMeter): void;
   /** An operation refused by its budget. */
   budgetRejected(): void;
+  /**
+   * The `operationName` label for an operation: its name while it is among the first `maxOperationNames` distinct
+   * names seen (at most OPERATION_NAME_LABEL_MAX_CHARS long), "Anonymous" without one, else "other". Clients choose
+   * operation names freely: unbounded, they would grow /metrics and the registry without limit.
+   */
+  operationLabel(name: string | undefined | null): string;
 }
 
-export function createMetrics(options: { scheduler?: () => SchedulerState; processMetrics?: boolean } = {}): Metrics {
+/** How many distinct operation names become labels; later ones count as "other". */
+export const OPERATION_NAME_LABELS_MAX = 100;
+/** Longer operation names count as "other". */
+export const OPERATION_NAME_LABEL_MAX_CHARS = 64;
+
+/** Creates the registry and the server's metrics; `maxOperationNames` defaults to OPERATION_NAME_LABELS_MAX. */
+export function createMetrics(
+  options: { scheduler?: () => SchedulerState; processMetrics?: boolean; maxOperationNames?: number } = {},
+): Metrics {
   const registry = new Registry();
+  const operationNames = new Set<string>();
+  const maxOperationNames = options.maxOperationNames ?? OPERATION_NAME_LABELS_MAX;
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const calls = new Counter({ name: 'backlinks_upstream_calls_total', help: 'HTTP calls to the upstream, by endpoint and DataForSEO status code (or HTTP status, or "network").', labelNames: ['endpoint', 'status'] as const, registers });
@@ -48,5 +64,12 @@ export function createMetrics(options: { scheduler?: () => SchedulerState; proce
       if (meter.retries) retries.inc(meter.retries);
     },
     budgetRejected: () => budget.inc(),
+    operationLabel(name) {
+      if (!name) return 'Anonymous';
+      if (operationNames.has(name)) return name;
+      if (name.length > OPERATION_NAME_LABEL_MAX_CHARS || operationNames.size >= maxOperationNames || name === 'other') return 'other';
+      operationNames.add(name);
+      return name;
+    },
   };
 }

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   breaker?: { errorPercentage?: number; volume?: number; resetMs?: number };
   security?: Partial<SecurityConfig>;
   metrics?: boolean;
+  /** Serve GraphiQL; default true, as the server does. */
+  graphiql?: boolean;
 }
 
 export const TEST_LOGIN = 'test-login@example.com';
@@ -50,6 +52,7 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     logger: false,
     maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 100_000,
     security: options.security,
+    ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     ...(metrics ? { metrics } : {}),
   });
   return {

@@ -4,8 +4,9 @@ import { createMockUpstream, okEnvelope, summaryResult } from '../helpers/mock-u
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
+const KEY_C = 'key-c-0123456789abcdef';
 const upstream = await createMockUpstream();
-const app = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY_A, KEY_B], apiKeyRateLimitPerMinute: 3 } });
+const app = createTestApp(upstream.url, 'dataforseo', { security: { apiKeys: [KEY_A, KEY_B, KEY_C], apiKeyRateLimitPerMinute: 3 } });
 afterAll(async () => {
   await app.close();
   await upstream.close();
@@ -44,11 +45,13 @@ describe('client API keys', () => {
     expect((await query({ 'x-api-key': KEY_B })).status).toBe(200);
   });
 
-  it('needs no key for the GraphiQL page, CORS preflights, health and readiness', async () => {
+  it('needs no key for CORS preflights and health; GraphiQL and readiness need one', async () => {
     const fetch = (path: string, init: RequestInit = {}) => Promise.resolve(app.yoga.fetch(`http://yoga${path}`, init));
-    expect((await fetch('/graphql', { headers: { accept: 'text/html' } })).status).toBe(200);
     expect((await fetch('/graphql', { method: 'OPTIONS', headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } })).status).toBeLessThan(300);
     expect((await fetch('/health')).status).toBe(200);
-    expect((await fetch('/ready')).status).toBe(200);
+    expect((await fetch('/graphql', { headers: { accept: 'text/html' } })).status).toBe(401);
+    expect((await fetch('/ready')).status).toBe(401);
+    expect((await fetch('/graphql', { headers: { accept: 'text/html', authorization: `Basic ${Buffer.from(`u:${KEY_B}`).toString('base64')}` } })).status).toBe(200);
+    expect((await fetch('/ready', { headers: { 'x-api-key': KEY_C } })).status).toBe(200);
   });
 });

@@ -6,6 +6,11 @@ describe('readConfig', () => {
     expect(readConfig({})).toMatchObject({ port: 4000, upstream: { kind: 'sandbox' }, upstreamTimeoutMs: 125_000, graphiql: true });
   });
 
+  it('closes CORS unless CORS_ORIGINS opens it, and throttles 10 wrong keys a minute by default', () => {
+    expect(readConfig({}).security).toMatchObject({ corsOrigins: [], apiKeyFailuresPerMinute: 10 });
+    expect(readConfig({ CORS_ORIGINS: '*', API_KEY_FAILURES_PER_MINUTE: '3' }).security).toMatchObject({ corsOrigins: '*', apiKeyFailuresPerMinute: 3 });
+  });
+
   it('chooses DataForSEO from its credentials, AIsa from its key, and UPSTREAM overrides', () => {
     expect(readConfig({ DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p' }).upstream).toEqual({ kind: 'dataforseo', login: 'l', password: 'p', baseUrl: 'https://api.dataforseo.com' });
     expect(readConfig({ AISA_API_KEY: 'k' }).upstream).toEqual({ kind: 'aisa', apiKey: 'k', baseUrl: 'https://api.aisa.one/apis/v1' });
