@@ -13,8 +13,9 @@ import { UpstreamError } from '../dataforseo/errors.js';
  *   unreadable answer) count neither way;
  * - whether a call may go is decided before it takes a scheduler slot; while open, calls are refused at once, and
  *   when a call was admitted but still waits for a slot as the breaker opens, it is dropped from the queue;
- * - half-open lets one probe through at a time; a source whose probe failed may not probe again until the breaker
- *   closes, so a client that holds a broken target cannot win every probe and keep it open after an outage ends.
+ * - half-open lets one probe through at a time; a source whose probe failed waits one more reset period before it
+ *   may probe again (while others may), so a client that holds a broken target cannot win every probe and keep the
+ *   breaker open after an outage ends, and a client that only ever asks for one target still gets its turn.
  *
  * Hand-written, not opossum (which this replaces) nor cockatiel: both count calls, not distinct sources; opossum's
  * `errorFilter` turns a filtered error into a success (one that dilutes the window, and closes a half-open breaker on
@@ -178,7 +179,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
           },
         };
       }
-      if (current === 'open' || probing || sources.some((s) => probeFailed.has(s))) return undefined;
+      const barred = sources.some((s) => probeFailed.has(s)) && now() - openedAt < 2 * resetMs;
+      if (current === 'open' || probing || barred) return undefined;
       probing = true;
       const admittedIn = epoch;
       let settled = false;
@@ -192,6 +194,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
           if (health === 'healthy') close();
           else if (health === 'unhealthy') {
             for (const s of sources) probeFailed.add(s);
+            for (const s of probeFailed) {
+              if (probeFailed.size <= MAX_TRACKED_SOURCES) break;
+              probeFailed.delete(s);
+            }
             open(now());
           } else probing = false;
         },

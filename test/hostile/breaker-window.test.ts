@@ -70,7 +70,7 @@ describe('the breaker window', () => {
     expect(breaker.state()).toBe('half-open');
   });
 
-  it('half-open: one probe at a time; an unknown probe frees the turn, a failed probe’s targets may not probe again', () => {
+  it('half-open: one probe at a time; an unknown probe frees the turn, a failed probe’s targets wait one more turn', () => {
     const { clock, breaker } = setUp({ volume: 3 });
     for (const t of ['a.com', 'b.com', 'c.com']) call(breaker, [t], 'unhealthy');
     expect(breaker.admit(['x.com'])).toBeUndefined();
@@ -83,9 +83,17 @@ describe('the breaker window', () => {
     expect(call(breaker, ['broken.com'], 'unhealthy')).toBe(true);
     expect(breaker.state()).toBe('open');
     clock.t += 1000;
-    // The broken target, under any task naming it, no longer gets the probe; another target does, and closes it.
+    // The broken target, under any task naming it, does not get the probe for one reset period; another target does.
     expect(breaker.admit(['broken.com'])).toBeUndefined();
     expect(breaker.admit(['broken.com', 'z.com'])).toBeUndefined();
+    clock.t += 999;
+    expect(breaker.admit(['broken.com'])).toBeUndefined();
+    // A client that only ever asks for that target gets its turn one reset period later.
+    clock.t += 1;
+    expect(call(breaker, ['broken.com'], 'unhealthy')).toBe(true);
+    expect(breaker.state()).toBe('open');
+    clock.t += 1000;
+    expect(breaker.admit(['broken.com'])).toBeUndefined();
     expect(call(breaker, ['honest.com'], 'healthy')).toBe(true);
     expect(breaker.state()).toBe('closed');
     // Closed afresh: the outage's failures are forgotten.
