@@ -67,7 +67,7 @@ export interface UpstreamGatewayOptions {
   cache?: CacheStore | undefined;
   /** How long answers stay cached; 0 disables caching. */
   cacheTtlMs: number;
-  /** Circuit breaker: opens when at least `errorPercentage` % of the distinct targets seen lately, and at least `volume` of them, failed unhealthy. */
+  /** Circuit breaker: opens when at least `errorPercentage` % of the distinct targets seen lately, and `volume` of them, failed unhealthy. */
   breaker?: CircuitBreakerOptions | undefined;
 }
 
@@ -142,19 +142,29 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
         };
         // Decided before a slot is taken: a refusal uses none of the rate window or the concurrency.
         const admission = breaker.admit(sources);
-        if (!admission) throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
-        let health: CallHealth = 'unknown';
+        if (!admission) {
+          throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
+        }
+        // Settled while the call still holds its slot: a failure that opens the breaker drops the calls queued behind
+        // it before the scheduler can start the next one.
+        const sendAndSettle = async (slotSignal: AbortSignal) => {
+          try {
+            const response = await send(slotSignal);
+            admission.settle('healthy');
+            return response;
+          } catch (error) {
+            admission.settle(healthOf(error));
+            throw error;
+          }
+        };
         try {
-          const response = await scheduler.run(send, signal, admission.dropIf);
-          health = 'healthy';
+          const response = await scheduler.run(sendAndSettle, signal, admission.dropIf);
           consecutiveRateLimits = 0;
           scheduler.recovered();
           return response;
-        } catch (error) {
-          health = healthOf(error);
-          throw error;
         } finally {
-          admission.settle(health);
+          // Never sent (dropped, busy, aborted in the queue): says nothing; a no-op when settled above.
+          admission.settle('unknown');
         }
       },
       {

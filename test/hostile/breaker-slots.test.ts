@@ -102,6 +102,24 @@ describe('refusals while the breaker is open', () => {
     expect(app.gateway.breakerState()).toBe('closed');
   });
 
+  it('calls already waiting for a slot when the breaker opens are dropped without taking one', async () => {
+    const resetMs = 1500;
+    // One call at a time; the window holds the 3 failures and the probe: one refusal in it would leave none.
+    const { sandbox, app } = await setUp({ limits: { maxConcurrency: 1, maxPerWindow: 4, windowMs: 60_000, queueTimeoutMs: 300 }, breaker: { volume: 3, resetMs } });
+    sandbox.setFaults({ errorRate: 1, errorKinds: ['http500'], latencyMs: 50 });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => app.execute(`{ target(target: "q${i}.com") { rank } }`)));
+    for (const { body } of results) expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(results.reduce((n, r) => n + r.body.extensions.cost.upstreamCalls, 0)).toBe(3);
+    expect(sandbox.stats().requests).toBe(3);
+    expect(app.scheduler.state()).toMatchObject({ queued: 0, inFlight: 0 });
+
+    sandbox.setFaults({});
+    await new Promise((r) => setTimeout(r, resetMs + 50));
+    const { body } = await app.execute('{ target(target: "back.com") { rank } }');
+    expect(body.errors).toBeUndefined();
+    expect(sandbox.stats().requests).toBe(4);
+  });
+
   it('a retry refused by the breaker is no retry and no call in the cost meter', async () => {
     const { sandbox, app } = await setUp({ retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 }, breaker: { volume: 1, resetMs: 60_000 } });
     sandbox.setFaults({ errorRate: 1, errorKinds: ['http500'] });
