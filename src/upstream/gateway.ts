@@ -1,4 +1,3 @@
-import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
 import type { BacklinksClient, CallOptions, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
@@ -10,18 +9,22 @@ import type {
   SummaryResult,
   SummaryTask,
 } from '../dataforseo/types.js';
+import { createCircuitBreaker, sourcesOf, UpstreamCircuitOpenError, type BreakerState, type CallHealth, type CircuitBreakerOptions } from './breaker.js';
 import { taskKey } from './task-key.js';
 import type { CacheStore } from './cache.js';
 import type { CostMeter } from './cost-meter.js';
-import type { Scheduler } from './scheduler.js';
+import { UpstreamBusyError, type Scheduler } from './scheduler.js';
+
+export { UpstreamCircuitOpenError } from './breaker.js';
 
 /**
  * Every upstream task of every request goes through here, in this order:
  * 1. the shared cache (same key as the loaders: endpoint + canonical task) — a hit costs nothing;
  * 2. coalescing — an identical task already in flight for any request is joined, not repeated;
  * 3. retries of transient failures, with exponential backoff, jitter and an overall deadline;
- * 4. the scheduler (concurrency, rolling per-minute limit, bounded queue);
- * 5. a circuit breaker — when the upstream is down, calls fail at once instead of queueing behind timeouts.
+ * 4. a circuit breaker (./breaker.ts) — when the upstream is down, calls fail at once instead of queueing behind
+ *    timeouts; it decides before the call takes a slot, so a refusal costs no rate-limit or concurrency slot;
+ * 5. the scheduler (concurrency, rolling per-minute limit, bounded queue).
  * Each HTTP call is charged to the cost meter of the request that started it.
  *
  * Why retrying these POSTs is safe: the live endpoints only read; a repeated task returns the same data and changes
@@ -64,19 +67,26 @@ export interface UpstreamGatewayOptions {
   cache?: CacheStore | undefined;
   /** How long answers stay cached; 0 disables caching. */
   cacheTtlMs: number;
-  /** Circuit breaker: opens when at least this share of at least `volume` recent calls failed unreachable. */
-  breaker?: { errorPercentage?: number; volume?: number; resetMs?: number };
+  /** Circuit breaker: opens when at least `errorPercentage` % of the distinct targets seen lately, and `volume` of them, failed unhealthy. */
+  breaker?: CircuitBreakerOptions | undefined;
 }
 
 export interface UpstreamGateway {
   call<E extends GatewayEndpoint>(endpoint: E, task: Tasks[E][0], context: CallContext): Promise<Tasks[E][1] | null>;
   /** Open, half-open or closed: for metrics and readiness. */
-  breakerState(): 'open' | 'half-open' | 'closed';
+  breakerState(): BreakerState;
 }
 
-/** The breaker is open: the upstream kept failing, calls are refused for a moment. */
-export class UpstreamCircuitOpenError extends UpstreamError {
-  override readonly name = 'UpstreamCircuitOpenError';
+/**
+ * What a failed call says about the upstream. Unhealthy: unreachable, timed out, HTTP 5xx, DataForSEO 5xxxx and
+ * 40103 (all classified UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT). Any other answer came from a working upstream:
+ * a bad task, the account, or throttling (which the scheduler's slow-down handles). Nothing: the call never got an
+ * answer (dropped, refused, aborted by its client) or the answer was unreadable.
+ */
+function healthOf(error: unknown): CallHealth {
+  if (!(error instanceof UpstreamError) || error instanceof UpstreamBusyError || error instanceof UpstreamCircuitOpenError) return 'unknown';
+  if (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT') return 'unhealthy';
+  return error.code === 'UPSTREAM_INVALID_RESPONSE' ? 'unknown' : 'healthy';
 }
 
 /** Pauses after the upstream throttled us, by how it did it. */
@@ -95,15 +105,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     referring_domains: (t, o) => client.referringDomains(t, o),
     domain_intersection: (t, o) => client.domainIntersection(t, o),
   };
-  const breaker = new CircuitBreaker((send: () => Promise<unknown>) => send(), {
-    timeout: false,
-    errorThresholdPercentage: options.breaker?.errorPercentage ?? 80,
-    volumeThreshold: options.breaker?.volume ?? 10,
-    resetTimeout: options.breaker?.resetMs ?? 5000,
-    rollingCountTimeout: 10_000,
-    // Only an unreachable or failing upstream counts; a refused request says nothing about its health.
-    errorFilter: (error: unknown) => !(error instanceof UpstreamError && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT')),
-  });
+  const breaker = createCircuitBreaker(options.breaker);
   let consecutiveRateLimits = 0;
 
   interface Flight {
@@ -113,13 +115,21 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
   }
   const inFlight = new Map<string, Flight>();
 
-  async function attempt<E extends GatewayEndpoint>(endpoint: E, task: Tasks[E][0], meter: CostMeter, signal: AbortSignal): Promise<UpstreamResponse<Tasks[E][1]>> {
-    let attempts = 0;
+  async function attempt<E extends GatewayEndpoint>(
+    endpoint: E,
+    task: Tasks[E][0],
+    key: string,
+    meter: CostMeter,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse<Tasks[E][1]>> {
+    const sources = sourcesOf(task, key);
+    let sent = 0;
     return pRetry(
       async () => {
-        attempts += 1;
-        if (attempts > 1) meter.retries += 1;
         const send = async (slotSignal: AbortSignal) => {
+          // Counted when sent: an attempt refused by the breaker or dropped from the queue is no call and no retry.
+          sent += 1;
+          if (sent > 1) meter.retries += 1;
           meter.upstreamCalls += 1;
           try {
             const response = await methods[endpoint](task, { signal: slotSignal });
@@ -130,16 +140,31 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
             throw error;
           }
         };
+        // Decided before a slot is taken: a refusal uses none of the rate window or the concurrency.
+        const admission = breaker.admit(sources);
+        if (!admission) {
+          throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
+        }
+        // Settled while the call still holds its slot: a failure that opens the breaker drops the calls queued behind
+        // it before the scheduler can start the next one.
+        const sendAndSettle = async (slotSignal: AbortSignal) => {
+          try {
+            const response = await send(slotSignal);
+            admission.settle('healthy');
+            return response;
+          } catch (error) {
+            admission.settle(healthOf(error));
+            throw error;
+          }
+        };
         try {
-          const response = await scheduler.run((slotSignal) => breaker.fire(() => send(slotSignal)) as Promise<UpstreamResponse<Tasks[E][1]>>, signal);
+          const response = await scheduler.run(sendAndSettle, signal, admission.dropIf);
           consecutiveRateLimits = 0;
           scheduler.recovered();
           return response;
-        } catch (error) {
-          if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
-            throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
-          }
-          throw error;
+        } finally {
+          // Never sent (dropped, busy, aborted in the queue): says nothing; a no-op when settled above.
+          admission.settle('unknown');
         }
       },
       {
@@ -167,7 +192,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     const flight: Flight = {
       waiters: 0,
       controller,
-      promise: attempt(endpoint, task, meter, controller.signal)
+      promise: attempt(endpoint, task, key, meter, controller.signal)
         .then(async (response) => {
           if (cacheTtlMs > 0 && cache) {
             const items = (response.result as { items?: unknown[] | null } | null)?.items;
@@ -218,6 +243,6 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
       else flight = start(key, endpoint, task, context.meter);
       return wait(flight, context.signal) as never;
     },
-    breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+    breakerState: () => breaker.state(),
   };
 }

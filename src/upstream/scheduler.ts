@@ -32,8 +32,11 @@ export interface SchedulerState {
 }
 
 export interface Scheduler {
-  /** Runs `call` when a slot and the rate allow; `signal` drops it from the queue if it has not started. */
-  run<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Runs `call` when a slot and the rate allow; `signal` drops it from the queue if it has not started (and aborts it
+   * if it has); `dropIf` only drops it while it waits, failing with its reason (the breaker opened meanwhile).
+   */
+  run<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, dropIf?: AbortSignal): Promise<T>;
   /** The upstream throttled us: pause new starts for `ms`, and for concurrency limits, run fewer at once. */
   slowDown(kind: 'concurrency' | 'rate', ms: number): void;
   /** A call succeeded: recover one step of concurrency lost to `slowDown`. */
@@ -64,7 +67,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let resumeTimer: NodeJS.Timeout | undefined;
 
   return {
-    async run(call, signal) {
+    async run(call, signal, dropIf) {
+      if (dropIf?.aborted) throw dropIf.reason;
       if (queue.size >= options.maxQueued) {
         throw new UpstreamBusyError('UPSTREAM_BUSY', `Too many upstream calls are waiting (${options.maxQueued}); try again shortly.`, true);
       }
@@ -74,20 +78,28 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }, options.queueTimeoutMs);
       const onAbort = () => waiting.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
+      let started = false;
+      // A queued call aborted this way leaves p-queue's window and concurrency untouched: it never took a slot.
+      const onDrop = () => {
+        if (!started) waiting.abort(dropIf?.reason);
+      };
+      dropIf?.addEventListener('abort', onDrop, { once: true });
       try {
         return await queue.add(
           () => {
-            // Started: the queue timeout no longer applies, the caller's signal still does.
+            // Started: the queue timeout and `dropIf` no longer apply, the caller's signal still does.
+            started = true;
             clearTimeout(timer);
             return call(signal ?? new AbortController().signal);
           },
           { signal: waiting.signal },
         );
       } catch (error) {
-        throw waiting.signal.aborted && waiting.signal.reason instanceof UpstreamBusyError ? waiting.signal.reason : error;
+        throw waiting.signal.aborted && waiting.signal.reason instanceof UpstreamError ? waiting.signal.reason : error;
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        dropIf?.removeEventListener('abort', onDrop);
       }
     },
     slowDown(kind, ms) {

@@ -64,12 +64,32 @@ describe('with permanent failures', () => {
   });
 });
 
+describe('the breaker counts only what says the upstream is unhealthy', () => {
+  it('bad tasks, account failures and throttling never open it, however many distinct targets fail', async () => {
+    const codes = [40501, 40404, 40210, 40202, 40209];
+    const targetCodes = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`t${i}.com`, codes[i % codes.length] ?? 40501]));
+    const { sandbox, url } = await startSandbox({ faults: { targetCodes } });
+    const app = createTestApp(url, 'dataforseo', { breaker: { volume: 5 } });
+    for (let i = 0; i < 30; i++) {
+      const { body } = await app.execute(`{ target(target: "t${i}.com") { rank } }`);
+      expect(body.errors?.[0]?.extensions.code).toMatch(/^UPSTREAM_(BAD_REQUEST|NOT_FOUND|PAYMENT|RATE_LIMITED)$/);
+    }
+    expect(app.gateway.breakerState()).toBe('closed');
+    const { body } = await app.execute('{ target(target: "fine.com") { rank } }');
+    expect(body.errors).toBeUndefined();
+    expect(sandbox.stats().calls).toBe(31);
+    await app.close();
+    await sandbox.close();
+  });
+});
+
 describe('with the upstream down', () => {
   const down = createTestApp('http://127.0.0.1:9', 'dataforseo', { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 }, breaker: { volume: 5, resetMs: 60_000 } });
   afterAll(() => down.close());
 
   it('fails with UPSTREAM_UNAVAILABLE, then fast: the breaker opens and no call is even attempted', async () => {
-    for (let i = 0; i < 3; i++) {
+    // The breaker counts distinct targets, not calls: five targets (each tried four times) reach its volume of five.
+    for (let i = 0; i < 5; i++) {
       const { body } = await down.execute(`{ target(target: "t${i}.com") { rank } }`);
       expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
     }
