@@ -59,6 +59,22 @@ function checkInputDepth(parsed: unknown, max: number): void {
   }
 }
 
+/** The GraphQL-over-HTTP request parameters (and Yoga's persisted-document id). */
+const PARAMETERS = new Set(['query', 'variables', 'operationName', 'extensions', 'documentId']);
+
+/**
+ * Refuses a parameter the endpoint does not take before Yoga does: Yoga's message quotes the parameter's name,
+ * which is the client's text, back.
+ */
+function checkParameterNames(parsed: unknown): void {
+  for (const params of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (params === null || typeof params !== 'object') continue;
+    if (Object.keys(params).some((key) => !PARAMETERS.has(key))) {
+      throw requestError(400, 'BAD_REQUEST', `The request has a parameter this endpoint does not take; allowed: ${[...PARAMETERS].join(', ')}.`);
+    }
+  }
+}
+
 /** Yoga's parse failures say what the body held (V8 quotes it in `originalError`); keep the code, drop the echo. */
 function withoutEcho(error: unknown, maxBytes: number): unknown {
   // A GET's `variables` or `extensions` parameter that is not JSON.
@@ -97,7 +113,10 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
         } catch (error) {
           throw withoutEcho(error, options.maxBytes);
         }
-        if (!(parsed instanceof Response)) checkInputDepth(parsed, options.maxInputDepth);
+        if (!(parsed instanceof Response)) {
+          checkParameterNames(parsed);
+          checkInputDepth(parsed, options.maxInputDepth);
+        }
         return parsed;
       });
     },

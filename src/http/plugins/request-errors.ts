@@ -41,6 +41,19 @@ const KnownOperationTypes: ValidationRule = (context) => ({
 
 /** graphql-js's "Did you mean …?" names schema fields; suggestions stay hidden in variable errors too. */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
+const HAS_SUGGESTION = /Did you mean /;
+
+/** The same error with another message: locations, path and extensions kept. */
+function withMessage(error: GraphQLError, message: string): GraphQLError {
+  return new GraphQLError(message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: error.extensions,
+  });
+}
 
 /**
  * A result without `data` is a request the executor refused before running it: variables that do not coerce to
@@ -64,6 +77,12 @@ export function useRequestErrorCodes(): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(KnownOperationTypes);
+      // graphql-armor's block-field-suggestions covers unknown fields only; enum values, arguments and types are
+      // suggested by other rules ("Did you mean the enum value …?"), so every validation message is cleaned here.
+      return ({ valid, result, setResult }) => {
+        if (valid || !result.some((error) => HAS_SUGGESTION.test(error.message))) return;
+        setResult(result.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)));
+      };
     },
     onExecute() {
       return {
