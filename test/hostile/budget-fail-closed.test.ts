@@ -79,3 +79,17 @@ describe('the budget fails closed', () => {
     expect(body.extensions.cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(calls);
   });
 });
+
+describe('budget refusals are request errors', () => {
+  it.each([
+    ['BUDGET_EXCEEDED', `{ ${FAN_OUT} }`, {}],
+    ['BUDGET_UNKNOWN', 'query($s: Boolean = true) { target(target: "a.com") @skip(if: $s) { rank } }', { s: null }],
+  ])('%s: 400 under application/graphql-response+json, 200 under application/json (GraphQL over HTTP)', async (code, query, variables) => {
+    for (const [accept, status] of [['application/graphql-response+json', 400], ['application/json', 200]] as const) {
+      const { status: got, body } = await env.app.execute(query, variables, { accept });
+      expect(body.errors?.[0]?.extensions.code).toBe(code);
+      expect(body.errors?.[0]?.extensions.http).toBeUndefined();
+      expect([accept, got]).toEqual([accept, status]);
+    }
+  });
+});

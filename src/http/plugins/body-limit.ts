@@ -114,8 +114,8 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
           throw withoutEcho(error, options.maxBytes);
         }
         if (!(parsed instanceof Response)) {
-          checkParameterNames(parsed);
           checkInputDepth(parsed, options.maxInputDepth);
+          checkParameterNames(parsed);
         }
         return parsed;
       });

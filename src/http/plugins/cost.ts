@@ -5,6 +5,12 @@ import type { Context } from '../../graphql/context.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { costReport } from '../../upstream/cost-meter.js';
 
+/**
+ * A refusal before execution is a request error: 400 under application/graphql-response+json, as the GraphQL-over-HTTP
+ * spec asks for a response without `data` (`spec: true`: the legacy application/json keeps 200). Yoga strips `http`.
+ */
+const REQUEST_ERROR = { status: 400, spec: true } as const;
+
 /** About what one upstream call costs, for the messages that quote a price. */
 const USD_PER_CALL = 0.02;
 
@@ -34,7 +40,10 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
     } catch (error) {
       if (error instanceof BudgetInputError) {
-        setResultAndStopExecution({ errors: [error.error] });
+        const refused = error.error;
+        setResultAndStopExecution({
+          errors: [new GraphQLError(refused.message, { ...(refused.nodes ? { nodes: refused.nodes } : {}), extensions: { ...refused.extensions, http: REQUEST_ERROR } })],
+        });
         return;
       }
       // Fail closed: an operation whose cost cannot be bounded is not run. Only our own reasons reach the client.
@@ -43,7 +52,7 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       setResultAndStopExecution({
         errors: [
           new GraphQLError(`The upstream cost of this operation cannot be bounded (${reason}); it was not run.`, {
-            extensions: { code: 'BUDGET_UNKNOWN', reason },
+            extensions: { code: 'BUDGET_UNKNOWN', reason, http: REQUEST_ERROR },
           }),
         ],
       });
@@ -63,7 +72,7 @@ export function useCostControl(options: CostPluginOptions): Plugin {
           new GraphQLError(
             `This operation could make up to ${calls} upstream calls (about $${(calls * USD_PER_CALL).toFixed(2)}); the limit is ${limit}. ` +
               'Ask for smaller pages, fewer targets or fewer asTarget hops.',
-            { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit } },
+            { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit, http: REQUEST_ERROR } },
           ),
         ],
       });
