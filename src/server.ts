@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createApp } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
 import { ConfigError, readConfig, type Config } from './ops/config.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createJsonLogger } from './ops/logger.js';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     },
     yoga,
   );
+  server.on('clientError', answerClientError);
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;

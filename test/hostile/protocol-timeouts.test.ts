@@ -48,6 +48,7 @@ describe('slow requests against the real server', () => {
     const result = await trickle(url, head, '{ __typename }', 400).deadline(2000 + MARGIN_MS);
     expect(result, 'the socket was still open').not.toBeNull();
     expect(result?.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(result?.received).toContain('"code":"REQUEST_TIMEOUT"');
     expect(result?.afterMs).toBeGreaterThanOrEqual(1500);
   });
 
@@ -59,6 +60,17 @@ describe('slow requests against the real server', () => {
     const result = await trickle(url, head, '1\r\n{\r\n', 300).deadline(2000 + MARGIN_MS);
     expect(result, 'the socket was still open').not.toBeNull();
     expect(result?.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(result?.received).toContain('"code":"REQUEST_TIMEOUT"');
+  });
+
+  it('a request that is not HTTP gets a coded 400 that quotes none of it', async () => {
+    const server = startServer({ PORT: '0', HOST: '127.0.0.1', ...TIMEOUTS });
+    const url = await server.ready;
+    const result = await trickle(url, 'EVIL-MARKER /graphql HTTP/9\r\n\r\n', '', 1000).deadline(MARGIN_MS);
+    expect(result, 'the socket was still open').not.toBeNull();
+    expect(result?.received).toMatch(/^HTTP\/1\.1 400/);
+    expect(result?.received).toContain('"code":"BAD_REQUEST"');
+    expect(result?.received).not.toContain('EVIL-MARKER');
   });
 
   it('headers sent one line at a time are cut after HEADERS_TIMEOUT_MS', async () => {
@@ -67,6 +79,7 @@ describe('slow requests against the real server', () => {
     const result = await trickle(url, 'GET /health HTTP/1.1\r\nHost: localhost\r\n', 'X-Slow: 1\r\n', 300).deadline(1000 + MARGIN_MS);
     expect(result, 'the socket was still open').not.toBeNull();
     expect(result?.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(result?.received).toContain('"code":"REQUEST_TIMEOUT"');
   });
 
   it('a connection that never sends a byte is closed after REQUEST_TIMEOUT_MS', async () => {
