@@ -21,11 +21,13 @@ import type {
   DomainIntersectionResult,
   DomainIntersectionTask,
   LiveEndpoint,
+  ResultOf,
   ReferringDomainsResult,
   ReferringDomainsTask,
   SummaryResult,
   SummaryTask,
   TaskEnvelope,
+  TaskOf,
 } from './types.js';
 
 /** Live tasks time out upstream at 120 s; wait a little longer than that, not undici's default 300 s. */
@@ -73,6 +75,8 @@ export interface UpstreamCallEvent {
 /** The DataForSEO Backlinks API, one method per live endpoint. Usable without GraphQL. */
 export interface BacklinksClient {
   readonly provider: Provider['name'];
+  /** Any live endpoint by its path segment, typed by the endpoint map; the methods below are its named forms. */
+  call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, options?: CallOptions): Promise<UpstreamResponse<ResultOf<E>>>;
   /** `backlinks/summary/live`. */
   summary(task: SummaryTask, options?: CallOptions): Promise<UpstreamResponse<SummaryResult>>;
   /** `backlinks/referring_domains/live`. */
@@ -192,7 +196,7 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
   const { provider, dispatcher, onCall } = options;
   const timeoutMs = options.timeoutMs ?? UPSTREAM_TIMEOUT_MS;
 
-  async function call<Result>(endpoint: LiveEndpoint, task: object, callOptions: CallOptions = {}): Promise<UpstreamResponse<Result>> {
+  async function call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, callOptions: CallOptions = {}): Promise<UpstreamResponse<ResultOf<E>>> {
     const started = performance.now();
     const report = (event: Omit<UpstreamCallEvent, 'endpoint' | 'durationMs'>) =>
       onCall?.({ endpoint, durationMs: performance.now() - started, ...event });
@@ -220,7 +224,7 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
     }
     const body = parseJson(text);
     try {
-      const answer = readAnswer<Result>(endpoint, httpStatus, headers, body);
+      const answer = readAnswer<ResultOf<E>>(endpoint, httpStatus, headers, body);
       report({ costUsd: answer.costUsd, statusCode: OK, httpStatus, error: undefined });
       return answer;
     } catch (error) {
@@ -234,6 +238,7 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
 
   return {
     provider: provider.name,
+    call,
     summary: (task, o) => call('summary', task, o),
     referringDomains: (task, o) => call('referring_domains', task, o),
     domainIntersection: (task, o) => call('domain_intersection', task, o),

@@ -180,7 +180,7 @@ export function parseOrder(rules: unknown, spec: (field: string) => FieldSpec | 
 
 /** Counts the conditions of a compiled expression. */
 export function countConditions(expression: FilterExpression): number {
-  if (isCondition(expression as readonly unknown[])) return 1;
+  if (isCondition(expression)) return 1;
   return (expression as readonly unknown[]).reduce<number>((n, part) => (Array.isArray(part) ? n + countConditions(part as FilterExpression) : n), 0);
 }
 

@@ -3,31 +3,45 @@
  * Every response field may be null: the upstream says so in its OpenAPI description, and it does send nulls.
  */
 
-/** The live endpoints this project calls, named by their path segment. */
-export type LiveEndpoint =
-  | 'summary'
-  | 'referring_domains'
-  | 'domain_intersection'
-  | 'bulk_ranks'
-  | 'bulk_backlinks'
-  | 'bulk_spam_score'
-  | 'bulk_referring_domains'
-  | 'bulk_new_lost_backlinks'
-  | 'bulk_new_lost_referring_domains'
-  | 'bulk_pages_summary';
+/**
+ * The live endpoints this project calls, named by their path segment, with the task each takes and the result it
+ * returns: the one typed map that the client, the gateway and the loaders share.
+ */
+export interface Endpoints {
+  summary: { task: SummaryTask; result: SummaryResult };
+  referring_domains: { task: ReferringDomainsTask; result: ReferringDomainsResult };
+  domain_intersection: { task: DomainIntersectionTask; result: DomainIntersectionResult };
+  bulk_ranks: { task: BulkTask; result: BulkResult<BulkRankItem> };
+  bulk_backlinks: { task: BulkTask; result: BulkResult<BulkBacklinksItem> };
+  bulk_spam_score: { task: BulkTask; result: BulkResult<BulkSpamScoreItem> };
+  bulk_referring_domains: { task: BulkTask; result: BulkResult<BulkReferringDomainsItem> };
+  bulk_new_lost_backlinks: { task: BulkTask; result: BulkResult<BulkNewLostBacklinksItem> };
+  bulk_new_lost_referring_domains: { task: BulkTask; result: BulkResult<BulkNewLostReferringDomainsItem> };
+  bulk_pages_summary: { task: BulkTask; result: BulkResult<BulkPagesSummaryItem> };
+}
 
-export const LIVE_ENDPOINTS: readonly LiveEndpoint[] = [
-  'summary',
-  'referring_domains',
-  'domain_intersection',
-  'bulk_ranks',
-  'bulk_backlinks',
-  'bulk_spam_score',
-  'bulk_referring_domains',
-  'bulk_new_lost_backlinks',
-  'bulk_new_lost_referring_domains',
-  'bulk_pages_summary',
-];
+/** A live endpoint's path segment. */
+export type LiveEndpoint = keyof Endpoints;
+/** The task an endpoint takes. */
+export type TaskOf<E extends LiveEndpoint> = Endpoints[E]['task'];
+/** The result an endpoint returns (`tasks[0].result[0]`). */
+export type ResultOf<E extends LiveEndpoint> = Endpoints[E]['result'];
+
+// Every endpoint exactly once: a key missing here, or one the map does not have, fails to compile.
+const ENDPOINT_NAMES = {
+  summary: true,
+  referring_domains: true,
+  domain_intersection: true,
+  bulk_ranks: true,
+  bulk_backlinks: true,
+  bulk_spam_score: true,
+  bulk_referring_domains: true,
+  bulk_new_lost_backlinks: true,
+  bulk_new_lost_referring_domains: true,
+  bulk_pages_summary: true,
+} as const satisfies Record<LiveEndpoint, true>;
+
+export const LIVE_ENDPOINTS = Object.keys(ENDPOINT_NAMES) as readonly LiveEndpoint[];
 
 /** `backlinks_status_type`. */
 export type BacklinksStatusType = 'all' | 'live' | 'lost';

@@ -132,14 +132,14 @@ function fieldCost(field: GraphQLField<unknown, unknown>): FieldCost {
   const cost = (field.extensions as Record<string, unknown>).cost;
   if (cost === undefined) return {};
   if (!isRecord(cost)) throw new BudgetUnknownError(`the cost declaration of a field is malformed`);
-  return cost as FieldCost;
+  return cost;
 }
 
 function typeCost(type: GraphQLObjectType): TypeCost {
   const cost = (type.extensions as Record<string, unknown>).cost;
   if (cost === undefined) return {};
   if (!isRecord(cost)) throw new BudgetUnknownError(`the cost declaration of a type is malformed`);
-  return cost as TypeCost;
+  return cost;
 }
 
 function add(a: Amount, b: Amount, times = 1): Amount {

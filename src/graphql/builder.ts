@@ -56,7 +56,7 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: {
       description: 'Fetches objects by their global IDs, in the order given.',
       args: { ids: { description: 'Global IDs returned by `id` fields.' } },
-      extensions: costs({ ids: { list: (args: CostArgs) => (Array.isArray(args.ids) ? args.ids : []), decode: decodeGlobalID } }),
+      extensions: costs({ ids: { list: (args: CostArgs) => (Array.isArray(args.ids) ? (args.ids as unknown[]) : []), decode: decodeGlobalID } }),
     },
     nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },

@@ -1,13 +1,6 @@
 import DataLoader from 'dataloader';
-import type {
-  DomainIntersectionResult,
-  DomainIntersectionTask,
-  ReferringDomainsResult,
-  ReferringDomainsTask,
-  SummaryResult,
-  SummaryTask,
-} from '../dataforseo/types.js';
-import type { CallContext, GatewayEndpoint, UpstreamGateway } from '../upstream/gateway.js';
+import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
+import type { CallContext, UpstreamGateway } from '../upstream/gateway.js';
 import { taskKey } from '../upstream/task-key.js';
 
 /**
@@ -18,21 +11,17 @@ import { taskKey } from '../upstream/task-key.js';
  * Resolvers never call the client; they ask a loader.
  */
 export interface Loaders {
-  summaryByTarget: DataLoader<SummaryTask, SummaryResult | null, string>;
-  referringDomainsByPage: DataLoader<ReferringDomainsTask, ReferringDomainsResult | null, string>;
-  domainIntersectionByPage: DataLoader<DomainIntersectionTask, DomainIntersectionResult | null, string>;
+  summaryByTarget: DataLoader<TaskOf<'summary'>, ResultOf<'summary'> | null, string>;
+  referringDomainsByPage: DataLoader<TaskOf<'referring_domains'>, ResultOf<'referring_domains'> | null, string>;
+  domainIntersectionByPage: DataLoader<TaskOf<'domain_intersection'>, ResultOf<'domain_intersection'> | null, string>;
 }
 
-function createTaskLoader<E extends GatewayEndpoint, Task extends object, Result>(gateway: UpstreamGateway, endpoint: E, context: CallContext): DataLoader<Task, Result | null, string> {
-  return new DataLoader<Task, Result | null, string>(
+function createTaskLoader<E extends LiveEndpoint>(gateway: UpstreamGateway, endpoint: E, context: CallContext): DataLoader<TaskOf<E>, ResultOf<E> | null, string> {
+  return new DataLoader<TaskOf<E>, ResultOf<E> | null, string>(
     // An Error in the slot of a task that failed; the other tasks of the batch still resolve.
     (tasks) =>
-      Promise.all(
-        tasks.map((task) =>
-          (gateway.call(endpoint, task as never, context) as Promise<Result | null>).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-        ),
-      ),
-    { cacheKeyFn: taskKey },
+      Promise.all(tasks.map((task) => gateway.call(endpoint, task, context).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))),
+    { cacheKeyFn: (task) => taskKey(endpoint, task) },
   );
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import stringify from 'safe-stable-stringify';
+import type { LiveEndpoint } from '../dataforseo/types.js';
+import { taskKey } from '../upstream/task-key.js';
 import { badUserInput } from './input-errors.js';
 
 /**
@@ -36,9 +37,9 @@ export interface Connection<Node> {
 
 const CURSOR = /^v1:(\d{1,15}):([A-Za-z0-9_-]{16})$/;
 
-/** A short fingerprint of the query a cursor belongs to. */
-export function queryFingerprint(endpoint: string, params: object): string {
-  return createHash('sha256').update(`${endpoint}\n${stringify(params)}`).digest('base64url').slice(0, 16);
+/** A short fingerprint of the query a cursor belongs to: a hash of its task key without limit and offset. */
+export function queryFingerprint(endpoint: LiveEndpoint, params: object): string {
+  return createHash('sha256').update(taskKey(endpoint, params)).digest('base64url').slice(0, 16);
 }
 
 /** Encodes an offset as an opaque cursor bound to a query. */

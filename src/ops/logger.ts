@@ -21,7 +21,10 @@ export function createJsonLogger(level: LogLevel, write: (line: string) => void 
   };
   const yoga = (at: Exclude<LogLevel, 'silent'>) => (...args: unknown[]) => {
     const [first, ...rest] = args;
-    log(at, typeof first === 'string' ? first : first instanceof Error ? first.message : at, Object.assign({}, ...rest.map(describe), typeof first === 'string' ? {} : describe(first)));
+    const fields: Record<string, unknown> = {};
+    for (const value of rest) Object.assign(fields, describe(value));
+    if (typeof first !== 'string') Object.assign(fields, describe(first));
+    log(at, typeof first === 'string' ? first : first instanceof Error ? first.message : at, fields);
   };
   return { log, debug: yoga('debug'), info: yoga('info'), warn: yoga('warn'), error: yoga('error') };
 }

@@ -180,7 +180,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     if (task.target === undefined) throw invalidField('target', 'The field is required.');
     const profile = graph.profileOf(readTarget(task.target, 'target'));
     const opts = readOptions(task);
-    const result: SummaryResult = graph.summary(profile, pairsOf(profile, opts), String(task.target));
+    const result: SummaryResult = graph.summary(profile, pairsOf(profile, opts), typeof task.target === 'string' ? task.target : '');
     result.rank = opts.scale(result.rank ?? 0);
     return { result: trimMaps(result, opts.listLimit), rows: 1 };
   }
@@ -208,7 +208,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     }
     const page = window(task, rows);
     return {
-      result: { target: String(task.target), total_count: rows.length, items_count: page.length, items: page.map((i) => trimMaps(i, opts.listLimit)) },
+      result: { target: typeof task.target === 'string' ? task.target : '', total_count: rows.length, items_count: page.length, items: page.map((i) => trimMaps(i, opts.listLimit)) },
       rows: page.length,
     };
   }

@@ -180,7 +180,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const codes = faults.targetCodes;
     if (!codes || typeof body !== 'object' || body === null) return undefined;
     const record = body as { target?: unknown; targets?: unknown };
-    const candidates = [record.target, ...(Array.isArray(record.targets) ? record.targets : Object.values((record.targets as object | undefined) ?? {}))];
+    const candidates = [record.target, ...(Array.isArray(record.targets) ? (record.targets as unknown[]) : (Object.values((record.targets as object | undefined) ?? {}) as unknown[]))];
     for (const c of candidates) {
       if (typeof c !== 'string') continue;
       try {

@@ -1,14 +1,7 @@
 import pRetry from 'p-retry';
-import type { BacklinksClient, CallOptions, UpstreamResponse } from '../dataforseo/client.js';
+import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
-import type {
-  DomainIntersectionResult,
-  DomainIntersectionTask,
-  ReferringDomainsResult,
-  ReferringDomainsTask,
-  SummaryResult,
-  SummaryTask,
-} from '../dataforseo/types.js';
+import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
 import { createCircuitBreaker, sourcesOf, UpstreamCircuitOpenError, type BreakerState, type CallHealth, type CircuitBreakerOptions } from './breaker.js';
 import { taskKey } from './task-key.js';
 import type { CacheStore } from './cache.js';
@@ -33,13 +26,6 @@ export { UpstreamCircuitOpenError } from './breaker.js';
  * bounded attempts and deadline, and no retry at all for permanent failures.
  */
 
-export type GatewayEndpoint = 'summary' | 'referring_domains' | 'domain_intersection';
-
-interface Tasks {
-  summary: [SummaryTask, SummaryResult];
-  referring_domains: [ReferringDomainsTask, ReferringDomainsResult];
-  domain_intersection: [DomainIntersectionTask, DomainIntersectionResult];
-}
 
 /** Who is asking: the meter to charge, and the signal of the GraphQL request. */
 export interface CallContext {
@@ -72,7 +58,7 @@ export interface UpstreamGatewayOptions {
 }
 
 export interface UpstreamGateway {
-  call<E extends GatewayEndpoint>(endpoint: E, task: Tasks[E][0], context: CallContext): Promise<Tasks[E][1] | null>;
+  call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, context: CallContext): Promise<ResultOf<E> | null>;
   /** Open, half-open or closed: for metrics and readiness. */
   breakerState(): BreakerState;
 }
@@ -100,11 +86,6 @@ function slowDownFor(error: UpstreamError, consecutive: number, basePauseMs: num
 export function createUpstreamGateway(options: UpstreamGatewayOptions): UpstreamGateway {
   const { client, scheduler, retry, cache } = options;
   const cacheTtlMs = cache ? options.cacheTtlMs : 0;
-  const methods: { [E in GatewayEndpoint]: (task: Tasks[E][0], o: CallOptions) => Promise<UpstreamResponse<Tasks[E][1]>> } = {
-    summary: (t, o) => client.summary(t, o),
-    referring_domains: (t, o) => client.referringDomains(t, o),
-    domain_intersection: (t, o) => client.domainIntersection(t, o),
-  };
   const breaker = createCircuitBreaker(options.breaker);
   let consecutiveRateLimits = 0;
 
@@ -115,13 +96,13 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
   }
   const inFlight = new Map<string, Flight>();
 
-  async function attempt<E extends GatewayEndpoint>(
+  async function attempt<E extends LiveEndpoint>(
     endpoint: E,
-    task: Tasks[E][0],
+    task: TaskOf<E>,
     key: string,
     meter: CostMeter,
     signal: AbortSignal,
-  ): Promise<UpstreamResponse<Tasks[E][1]>> {
+  ): Promise<UpstreamResponse<ResultOf<E>>> {
     const sources = sourcesOf(task, key);
     let sent = 0;
     return pRetry(
@@ -132,7 +113,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
           if (sent > 1) meter.retries += 1;
           meter.upstreamCalls += 1;
           try {
-            const response = await methods[endpoint](task, { signal: slotSignal });
+            const response = await client.call(endpoint, task, { signal: slotSignal });
             meter.upstreamCostUsd += response.costUsd;
             return response;
           } catch (error) {
@@ -187,7 +168,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     );
   }
 
-  function start<E extends GatewayEndpoint>(key: string, endpoint: E, task: Tasks[E][0], meter: CostMeter): Flight {
+  function start<E extends LiveEndpoint>(key: string, endpoint: E, task: TaskOf<E>, meter: CostMeter): Flight {
     const controller = new AbortController();
     const flight: Flight = {
       waiters: 0,
@@ -215,12 +196,15 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     if (signal.aborted) {
       flight.waiters -= 1;
       if (flight.waiters === 0) flight.controller.abort(signal.reason);
+      // The caller's own abort reason, as given (an AbortSignal's reason is whatever its owner aborted with).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(signal.reason);
     }
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         flight.waiters -= 1;
         if (flight.waiters === 0) flight.controller.abort(signal.reason);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -230,7 +214,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
 
   return {
     async call(endpoint, task, context) {
-      const key = `${endpoint}\n${taskKey(task)}`;
+      const key = taskKey(endpoint, task);
       if (cacheTtlMs > 0 && cache) {
         const hit = await cache.get(key);
         if (hit) {

@@ -113,7 +113,7 @@ export function checkRequest(app: FuzzApp, request: FuzzRequest, seen: Observati
     add('slow-request', `took ${Math.round(seen.durationMs)} ms (deadline ${REQUEST_DEADLINE_MS} ms)`);
 
   // The body: JSON where JSON is said, GraphQL-shaped errors with a code each.
-  let bodies: GraphQLBody[] = [];
+  const bodies: GraphQLBody[] = [];
   const accept = request.headers.accept ?? '';
   const streamed =
     (/^text\/event-stream\b/i.test(contentType) && /text\/event-stream/i.test(accept)) ||
@@ -202,7 +202,7 @@ export function checkRequest(app: FuzzApp, request: FuzzRequest, seen: Observati
     const estimates = withData.map((b) => b.extensions?.cost?.estimatedUpstreamCalls);
     if (!estimates.every((e) => typeof e === 'number'))
       add('ran-unbudgeted', `${calls} upstream calls with estimatedUpstreamCalls ${JSON.stringify(estimates)}`);
-    else if (calls > (estimates as number[]).reduce((a, b) => a + b, 0))
+    else if (calls > (estimates).reduce((a, b) => a + b, 0))
       add('estimate-below-calls', `${calls} upstream calls, estimated ${JSON.stringify(estimates)}`);
   }
   if (seen.pendingAfter > 0)

@@ -71,7 +71,7 @@ export async function createMockUpstream(): Promise<MockUpstream> {
           found.left -= 1;
           if (found.left === 0) pending = pending.filter((e) => e !== found);
           if (found.delayMs) await new Promise((r) => setTimeout(r, found.delayMs));
-          const reply = typeof found.reply === 'function' ? (found.reply as (t: Record<string, unknown>) => unknown)(task) : found.reply;
+          const reply = typeof found.reply === 'function' ? (found.reply)(task) : found.reply;
           res.writeHead(found.status ?? 200, { 'content-type': 'application/json', ...found.headers }).end(JSON.stringify(reply));
         } finally {
           inFlight -= 1;

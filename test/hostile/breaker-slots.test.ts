@@ -10,7 +10,7 @@ import type { Sandbox } from '../../src/sandbox/server.js';
  */
 
 type TestApp = ReturnType<typeof createTestApp>;
-let running: { sandbox: Sandbox; app: TestApp }[] = [];
+const running: { sandbox: Sandbox; app: TestApp }[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map(async (r) => (await r.app.close(), await r.sandbox.close())));
 });

@@ -34,7 +34,7 @@ async function post(body: BodyInit, headers: Record<string, string> = {}) {
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-  } as RequestInit);
+  });
   const text = await response.text();
   return { status: response.status, text, errors: (JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] }).errors };
 }

@@ -4,7 +4,7 @@ import { envelopeError, okEnvelope, summaryResult, taskErrorEnvelope } from '../
 import { startSandbox } from '../helpers/sandbox.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
-let running: { sandbox: Sandbox; app: ReturnType<typeof createTestApp> }[] = [];
+const running: { sandbox: Sandbox; app: ReturnType<typeof createTestApp> }[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map(async (r) => (await r.app.close(), await r.sandbox.close())));
 });

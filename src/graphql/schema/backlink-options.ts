@@ -62,7 +62,7 @@ export function readOptions(input: BacklinkOptionsInput | null | undefined, path
 export function compactOptions(options: CanonicalOptions): Partial<CanonicalOptions> {
   return Object.fromEntries(
     Object.entries(options).filter(([k, v]) => v !== undefined && DEFAULT_OPTIONS[k as keyof CanonicalOptions] !== v),
-  ) as Partial<CanonicalOptions>;
+  );
 }
 
 function isValidBacklinksFilter(expression: unknown): boolean {

@@ -44,9 +44,9 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 
 /** Refuses parsed request params with a value nested deeper than `max`: each variable and extension on its own. */
 function checkInputDepth(parsed: unknown, max: number): void {
-  for (const params of Array.isArray(parsed) ? parsed : [parsed]) {
+  for (const params of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
     if (params === null || typeof params !== 'object') continue;
-    for (const [key, member] of Object.entries(params)) {
+    for (const [key, member] of Object.entries(params as Record<string, unknown>)) {
       const perEntry = (key === 'variables' || key === 'extensions') && member !== null && typeof member === 'object' && !Array.isArray(member);
       const values: unknown[] = perEntry ? Object.values(member) : [member];
       if (values.some((v) => nestsDeeperThan(v, max))) {
@@ -67,7 +67,7 @@ const PARAMETERS = new Set(['query', 'variables', 'operationName', 'extensions',
  * which is the client's text, back.
  */
 function checkParameterNames(parsed: unknown): void {
-  for (const params of Array.isArray(parsed) ? parsed : [parsed]) {
+  for (const params of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
     if (params === null || typeof params !== 'object') continue;
     if (Object.keys(params).some((key) => !PARAMETERS.has(key))) {
       throw requestError(400, 'BAD_REQUEST', `The request has a parameter this endpoint does not take; allowed: ${[...PARAMETERS].join(', ')}.`);

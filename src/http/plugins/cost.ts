@@ -34,7 +34,7 @@ function isDryRun(context: { request?: Request; params?: { extensions?: Record<s
 export function useCostControl(options: CostPluginOptions): Plugin {
   // Estimates and decides; when the operation must not run, sets its result instead.
   const control = (args: ExecutionArgs, setResultAndStopExecution: (result: ExecutionResult) => void): void => {
-    const context = args.contextValue as unknown as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
+    const context = args.contextValue as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
     let estimate: Estimate;
     try {
       estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);

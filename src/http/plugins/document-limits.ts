@@ -2,7 +2,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ParseOptions, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../../ops/config.js';
 
@@ -98,10 +98,10 @@ export function withoutEchoedText(message: string): string {
 function useSafeParse(security: Pick<SecurityConfig, 'maxTokens' | 'maxInputDepth'>): Plugin {
   return {
     onParse({ parseFn, setParseFn }) {
-      setParseFn((source, options) => {
+      setParseFn((source: string | Source, options?: ParseOptions): DocumentNode => {
         checkNesting(source, security);
         try {
-          return parseFn(source, options);
+          return parseFn(source, options) as DocumentNode;
         } catch (error) {
           if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) throw error;
           throw new GraphQLError(withoutEchoedText(error.message), {

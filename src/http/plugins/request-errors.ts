@@ -80,8 +80,9 @@ export function useRequestErrorCodes(): Plugin {
       // graphql-armor's block-field-suggestions covers unknown fields only; enum values, arguments and types are
       // suggested by other rules ("Did you mean the enum value …?"), so every validation message is cleaned here.
       return ({ valid, result, setResult }) => {
-        if (valid || !result.some((error) => HAS_SUGGESTION.test(error.message))) return;
-        setResult(result.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)));
+        const errors = result as readonly GraphQLError[];
+        if (valid || !errors.some((error) => HAS_SUGGESTION.test(error.message))) return;
+        setResult(errors.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)));
       };
     },
     onExecute() {

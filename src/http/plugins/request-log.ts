@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../graphql/context.js';
 import type { createJsonLogger } from '../../ops/logger.js';
@@ -29,14 +29,14 @@ export function useRequestLog(logger: ReturnType<typeof createJsonLogger>): Plug
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;
       const entry = request && seen.get(request);
-      if (entry) entry.operationName = getOperationAST(args.document, args.operationName)?.name?.value;
+      if (entry) entry.operationName = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
     },
     onExecutionResult({ request, result, context }) {
       const entry = seen.get(request);
       if (!entry || !result || Symbol.asyncIterator in result) return;
       entry.operationName ??= (context as { params?: { operationName?: string } }).params?.operationName ?? undefined;
       entry.cost = (context as Partial<Context>).meter;
-      entry.errorCodes = result.errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL'));
+      entry.errorCodes = result.errors?.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL'));
     },
     onResponse({ request, response }) {
       const entry = seen.get(request);
