@@ -37,7 +37,12 @@ async function latency(): Promise<unknown> {
   try {
     for (let i = 0; i < (job.count ?? 100); i++) {
       const started = performance.now();
-      const response = await pool.request({ path: origin.pathname, method: 'POST', headers: { 'content-type': 'application/json' }, body: job.body ?? '' });
+      const response = await pool.request({
+        path: origin.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: job.body ?? '',
+      });
       const text = await response.body.text();
       samples.push(performance.now() - started);
       if (response.statusCode !== 200 || text.includes('"errors"')) throw new Error(`failed: ${response.statusCode} ${text.slice(0, 300)}`);
@@ -50,13 +55,21 @@ async function latency(): Promise<unknown> {
 
 async function direct(): Promise<unknown> {
   const pool = new Pool(job.url, { connections: 64 });
-  const client = createBacklinksClient({ provider: createDataForSeoProvider({ baseUrl: job.url, login: 'bench', password: 'bench' }), dispatcher: pool });
-  const call = { summary: client.summary, referring_domains: client.referringDomains, domain_intersection: client.domainIntersection } as const;
+  const client = createBacklinksClient({
+    provider: createDataForSeoProvider({ baseUrl: job.url, login: 'bench', password: 'bench' }),
+    dispatcher: pool,
+  });
+  const call = {
+    summary: client.summary,
+    referring_domains: client.referringDomains,
+    domain_intersection: client.domainIntersection,
+  } as const;
   const samples: number[] = [];
   try {
     for (let i = 0; i < (job.count ?? 100); i++) {
       const started = performance.now();
-      for (const stage of job.stages ?? []) await Promise.all(stage.map((c) => (call[c.endpoint] as (t: object) => Promise<unknown>)(c.task)));
+      for (const stage of job.stages ?? [])
+        await Promise.all(stage.map((c) => (call[c.endpoint] as (t: object) => Promise<unknown>)(c.task)));
       samples.push(performance.now() - started);
     }
   } finally {
@@ -74,7 +87,14 @@ async function throughput(): Promise<unknown> {
     connections: job.connections ?? 1,
     duration: job.seconds ?? 5,
   });
-  return { rps: result.requests.average, requests: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    requests: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
 }
 
 const run = { latency, direct, throughput }[job.mode];

@@ -10,7 +10,11 @@ import { Pool } from 'undici';
  */
 
 async function startSandbox(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', '--port', '0', '--max-concurrency', '10000', '--max-per-minute', '10000000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/sandbox/main.ts', '--port', '0', '--max-concurrency', '10000', '--max-per-minute', '10000000'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -53,7 +57,12 @@ async function run(pool: Pool, scenario: Scenario, connections: number, duration
       while (performance.now() < deadline) {
         const body = JSON.stringify([scenario.task(taskCounter++)]);
         const t = performance.now();
-        const res = await pool.request({ path: '/v3/backlinks/referring_domains/live', method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+        const res = await pool.request({
+          path: '/v3/backlinks/referring_domains/live',
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body,
+        });
         const text = await res.body.text();
         latencies.push(performance.now() - t);
         if (!text.includes('"status_code":20000')) throw new Error(`failed: ${text.slice(0, 200)}`);
@@ -76,7 +85,9 @@ export async function benchSandbox(options: { quick: boolean }): Promise<{ rows:
     for (const connections of [1, 16]) {
       for (const scenario of SCENARIOS) {
         const r = await run(pool, scenario, connections, durationMs);
-        rows.push(`| ${scenario.name} | ${connections} | ${r.requests} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rps.toFixed(0)} |`);
+        rows.push(
+          `| ${scenario.name} | ${connections} | ${r.requests} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rps.toFixed(0)} |`,
+        );
       }
     }
   } finally {

@@ -84,7 +84,10 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;
     if (sandbox) {
-      logger.log('warn', 'No upstream credentials are set: serving SYNTHETIC data from the embedded sandbox. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or AISA_API_KEY, for real data.');
+      logger.log(
+        'warn',
+        'No upstream credentials are set: serving SYNTHETIC data from the embedded sandbox. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD, or AISA_API_KEY, for real data.',
+      );
     }
     logger.log('info', `GraphQL API ready at ${url}`, { url, upstream: upstreamName, apiKeys: config.security.apiKeys.length > 0 });
   });

@@ -82,10 +82,7 @@ export interface BacklinksClient {
   /** `backlinks/referring_domains/live`. */
   referringDomains(task: ReferringDomainsTask, options?: CallOptions): Promise<UpstreamResponse<ReferringDomainsResult>>;
   /** `backlinks/domain_intersection/live`. */
-  domainIntersection(
-    task: DomainIntersectionTask,
-    options?: CallOptions,
-  ): Promise<UpstreamResponse<DomainIntersectionResult>>;
+  domainIntersection(task: DomainIntersectionTask, options?: CallOptions): Promise<UpstreamResponse<DomainIntersectionResult>>;
   /** `backlinks/bulk_ranks/live`: up to 1000 targets. */
   bulkRanks(task: BulkTask, options?: CallOptions): Promise<UpstreamResponse<BulkResult<BulkRankItem>>>;
   /** `backlinks/bulk_backlinks/live`: up to 1000 targets. */
@@ -93,25 +90,16 @@ export interface BacklinksClient {
   /** `backlinks/bulk_spam_score/live`: up to 1000 targets. */
   bulkSpamScore(task: BulkTask, options?: CallOptions): Promise<UpstreamResponse<BulkResult<BulkSpamScoreItem>>>;
   /** `backlinks/bulk_referring_domains/live`: up to 1000 targets. */
-  bulkReferringDomains(
-    task: BulkTask,
-    options?: CallOptions,
-  ): Promise<UpstreamResponse<BulkResult<BulkReferringDomainsItem>>>;
+  bulkReferringDomains(task: BulkTask, options?: CallOptions): Promise<UpstreamResponse<BulkResult<BulkReferringDomainsItem>>>;
   /** `backlinks/bulk_new_lost_backlinks/live`: up to 1000 targets, `date_from`. */
-  bulkNewLostBacklinks(
-    task: BulkTask,
-    options?: CallOptions,
-  ): Promise<UpstreamResponse<BulkResult<BulkNewLostBacklinksItem>>>;
+  bulkNewLostBacklinks(task: BulkTask, options?: CallOptions): Promise<UpstreamResponse<BulkResult<BulkNewLostBacklinksItem>>>;
   /** `backlinks/bulk_new_lost_referring_domains/live`: up to 1000 targets, `date_from`. */
   bulkNewLostReferringDomains(
     task: BulkTask,
     options?: CallOptions,
   ): Promise<UpstreamResponse<BulkResult<BulkNewLostReferringDomainsItem>>>;
   /** `backlinks/bulk_pages_summary/live`: up to 1000 pages of at most 100 distinct root domains. */
-  bulkPagesSummary(
-    task: BulkTask,
-    options?: CallOptions,
-  ): Promise<UpstreamResponse<BulkResult<BulkPagesSummaryItem>>>;
+  bulkPagesSummary(task: BulkTask, options?: CallOptions): Promise<UpstreamResponse<BulkResult<BulkPagesSummaryItem>>>;
 }
 
 function parseJson(text: string): unknown {
@@ -196,7 +184,11 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
   const { provider, dispatcher, onCall } = options;
   const timeoutMs = options.timeoutMs ?? UPSTREAM_TIMEOUT_MS;
 
-  async function call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, callOptions: CallOptions = {}): Promise<UpstreamResponse<ResultOf<E>>> {
+  async function call<E extends LiveEndpoint>(
+    endpoint: E,
+    task: TaskOf<E>,
+    callOptions: CallOptions = {},
+  ): Promise<UpstreamResponse<ResultOf<E>>> {
     const started = performance.now();
     const report = (event: Omit<UpstreamCallEvent, 'endpoint' | 'durationMs'>) =>
       onCall?.({ endpoint, durationMs: performance.now() - started, ...event });

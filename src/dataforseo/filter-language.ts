@@ -27,23 +27,53 @@ export const FILTER_OPERATORS: Readonly<Record<FieldType, readonly string[]>> = 
 
 /** The numeric counters of every link profile (summary, referring domain, intersection entry). */
 export const PROFILE_NUMBER_FIELDS = [
-  'rank', 'backlinks', 'backlinks_spam_score', 'broken_backlinks', 'broken_pages', 'referring_domains',
-  'referring_domains_nofollow', 'referring_main_domains', 'referring_main_domains_nofollow', 'referring_ips',
-  'referring_subnets', 'referring_pages', 'referring_pages_nofollow',
+  'rank',
+  'backlinks',
+  'backlinks_spam_score',
+  'broken_backlinks',
+  'broken_pages',
+  'referring_domains',
+  'referring_domains_nofollow',
+  'referring_main_domains',
+  'referring_main_domains_nofollow',
+  'referring_ips',
+  'referring_subnets',
+  'referring_pages',
+  'referring_pages_nofollow',
 ] as const;
 export const PROFILE_TIME_FIELDS = ['first_seen', 'lost_date'] as const;
 /** Count maps; a key is addressable in filters (`referring_links_tld.com`), not in order_by. */
 export const PROFILE_MAP_FIELDS = [
-  'referring_links_tld', 'referring_links_types', 'referring_links_attributes', 'referring_links_platform_types',
-  'referring_links_semantic_locations', 'referring_links_countries',
+  'referring_links_tld',
+  'referring_links_types',
+  'referring_links_attributes',
+  'referring_links_platform_types',
+  'referring_links_semantic_locations',
+  'referring_links_countries',
 ] as const;
 
 /** Fields of `backlinks_filters`: properties of the individual backlinks counted. */
 export const BACKLINK_FILTER_FIELDS: Readonly<Record<string, FieldType>> = {
-  dofollow: 'bool', anchor: 'str', domain_from: 'str', url_from: 'str', url_to: 'str', domain_from_rank: 'num',
-  page_from_rank: 'num', first_seen: 'time', lost_date: 'time', item_type: 'str', is_lost: 'bool', is_new: 'bool',
-  is_broken: 'bool', is_indirect_link: 'bool', attributes: 'array', semantic_location: 'str',
-  domain_from_country: 'str', tld_from: 'str', domain_from_platform_type: 'array', backlink_spam_score: 'num',
+  dofollow: 'bool',
+  anchor: 'str',
+  domain_from: 'str',
+  url_from: 'str',
+  url_to: 'str',
+  domain_from_rank: 'num',
+  page_from_rank: 'num',
+  first_seen: 'time',
+  lost_date: 'time',
+  item_type: 'str',
+  is_lost: 'bool',
+  is_new: 'bool',
+  is_broken: 'bool',
+  is_indirect_link: 'bool',
+  attributes: 'array',
+  semantic_location: 'str',
+  domain_from_country: 'str',
+  tld_from: 'str',
+  domain_from_platform_type: 'array',
+  backlink_spam_score: 'num',
 };
 
 /** How a profile field is addressed: its type, and whether order_by may use it. */
@@ -88,8 +118,7 @@ export class FilterSyntaxError extends Error {
 }
 
 export type FilterNode =
-  | { kind: 'condition'; field: string; op: string; value: FilterValue; type: FieldType }
-  | { kind: 'and' | 'or'; children: FilterNode[] };
+  { kind: 'condition'; field: string; op: string; value: FilterValue; type: FieldType } | { kind: 'and' | 'or'; children: FilterNode[] };
 
 const TIME = /^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?: [+-]\d{2}:\d{2})?)?$/;
 
@@ -122,7 +151,8 @@ function checkCondition(node: readonly unknown[], spec: (field: string) => Field
   } else if (typeof value !== want || (want === 'number' && !Number.isFinite(value))) {
     throw new FilterSyntaxError(`'${field}' compares with a ${type === 'time' ? 'time "yyyy-mm-dd hh:mm:ss +00:00"' : want}`);
   }
-  if (type === 'time' && !TIME.test(value as string)) throw new FilterSyntaxError(`'${field}' compares with a time "yyyy-mm-dd hh:mm:ss +00:00"`);
+  if (type === 'time' && !TIME.test(value as string))
+    throw new FilterSyntaxError(`'${field}' compares with a time "yyyy-mm-dd hh:mm:ss +00:00"`);
   if ((op === 'regex' || op === 'not_regex') && typeof value === 'string') {
     const problem = regexProblem(value);
     if (problem) throw new FilterSyntaxError(`'${field}': ${problem}`);
@@ -130,7 +160,8 @@ function checkCondition(node: readonly unknown[], spec: (field: string) => Field
   if (/like$/.test(op) && typeof value === 'string' && (value.length === 0 || value.length > PATTERN_MAX_LENGTH)) {
     throw new FilterSyntaxError(`'${op}' on '${field}' needs a pattern of 1 to ${PATTERN_MAX_LENGTH} characters`);
   }
-  if (op.endsWith('match') && typeof value === 'string' && !/\w/.test(value)) throw new FilterSyntaxError(`'${op}' on '${field}' needs at least one word`);
+  if (op.endsWith('match') && typeof value === 'string' && !/\w/.test(value))
+    throw new FilterSyntaxError(`'${op}' on '${field}' needs at least one word`);
   return { kind: 'condition', field, op, value: value as FilterValue, type };
 }
 
@@ -141,7 +172,8 @@ function checkCondition(node: readonly unknown[], spec: (field: string) => Field
 export function parseFilter(expression: unknown, spec: (field: string) => FieldSpec | undefined): FilterNode {
   let conditions = 0;
   const walk = (node: unknown, depth: number): FilterNode => {
-    if (!Array.isArray(node) || node.length === 0) throw new FilterSyntaxError('expected a condition [field, operator, value] or a list of them');
+    if (!Array.isArray(node) || node.length === 0)
+      throw new FilterSyntaxError('expected a condition [field, operator, value] or a list of them');
     if (depth > 16) throw new FilterSyntaxError('filters nest too deep');
     if (isCondition(node)) {
       conditions += 1;
@@ -172,8 +204,10 @@ export function parseOrder(rules: unknown, spec: (field: string) => FieldSpec | 
     if (typeof rule !== 'string') throw new FilterSyntaxError('a rule is a string "field,asc" or "field,desc"');
     const [field = '', direction = '', ...rest] = rule.split(',').map((s) => s.trim());
     const fieldSpec = spec(field);
-    if (!fieldSpec || rest.length > 0 || (direction !== 'asc' && direction !== 'desc')) throw new FilterSyntaxError(`'${rule}' is not a valid rule`);
-    if (!fieldSpec.sortable || fieldSpec.type === 'array' || fieldSpec.type === 'bool') throw new FilterSyntaxError(`'${field}' cannot be sorted on`);
+    if (!fieldSpec || rest.length > 0 || (direction !== 'asc' && direction !== 'desc'))
+      throw new FilterSyntaxError(`'${rule}' is not a valid rule`);
+    if (!fieldSpec.sortable || fieldSpec.type === 'array' || fieldSpec.type === 'bool')
+      throw new FilterSyntaxError(`'${field}' cannot be sorted on`);
     return { field, direction };
   });
 }
@@ -181,7 +215,10 @@ export function parseOrder(rules: unknown, spec: (field: string) => FieldSpec | 
 /** Counts the conditions of a compiled expression. */
 export function countConditions(expression: FilterExpression): number {
   if (isCondition(expression)) return 1;
-  return (expression as readonly unknown[]).reduce<number>((n, part) => (Array.isArray(part) ? n + countConditions(part as FilterExpression) : n), 0);
+  return (expression as readonly unknown[]).reduce<number>(
+    (n, part) => (Array.isArray(part) ? n + countConditions(part as FilterExpression) : n),
+    0,
+  );
 }
 
 /** Formats a time the way the filter language wants it: "yyyy-mm-dd hh:mm:ss +00:00". */

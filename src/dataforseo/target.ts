@@ -39,7 +39,9 @@ function normalizeHost(rawHost: string, raw: string): string {
   const labels = ascii.split('.');
   const tld = labels[labels.length - 1] ?? '';
   if (ascii.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || !TLD.test(tld)) {
-    throw new InvalidTargetError(`"${raw}" is not a valid domain: expected labels of a–z, 0–9 and "-" and a top-level domain, as in "example.com"`);
+    throw new InvalidTargetError(
+      `"${raw}" is not a valid domain: expected labels of a–z, 0–9 and "-" and a top-level domain, as in "example.com"`,
+    );
   }
   return ascii;
 }
@@ -77,6 +79,7 @@ export function normalizeTarget(input: string): NormalizedTarget {
 export function rootDomainOf(host: string): string {
   const labels = host.split('.');
   const secondLevel = labels[labels.length - 2] ?? '';
-  const take = labels.length > 2 && /^(?:co|com|org|net|ac|gov|edu)$/.test(secondLevel) && (labels[labels.length - 1]?.length ?? 0) === 2 ? 3 : 2;
+  const take =
+    labels.length > 2 && /^(?:co|com|org|net|ac|gov|edu)$/.test(secondLevel) && (labels[labels.length - 1]?.length ?? 0) === 2 ? 3 : 2;
   return labels.slice(-take).join('.');
 }

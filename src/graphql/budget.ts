@@ -119,7 +119,8 @@ function scopeKey(w: Walk, scope: CostScope): string {
 
 /** A declared count: a finite number ≥ 0, or the declaration is broken and nothing is known. */
 function count(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new BudgetUnknownError(`a cost declaration gave ${what} ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new BudgetUnknownError(`a cost declaration gave ${what} ${String(value)}`);
   return value;
 }
 
@@ -270,7 +271,14 @@ interface Child {
 }
 
 /** The objects a field reaches: by decoded ID for node lookups, else each possible type (the costliest is kept). */
-function children(w: Walk, node: FieldNode, field: GraphQLField<unknown, unknown>, cost: FieldCost, args: Record<string, unknown>, scope: CostScope): Child[] {
+function children(
+  w: Walk,
+  node: FieldNode,
+  field: GraphQLField<unknown, unknown>,
+  cost: FieldCost,
+  args: Record<string, unknown>,
+  scope: CostScope,
+): Child[] {
   const set = node.selectionSet;
   if (!set) return [];
   if (!cost.ids) return objectTypes(w, field).map((type) => ({ type, scope, tally: walkSet(w, set, type, scope), calls: 0 }));
@@ -333,7 +341,12 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
     // The child's own groups are made once per identity; the rest of its cost counts for each field.
     let self = add(own, child.tally.self);
     for (const entry of child.tally.same.values()) self = add(self, groupAmount(w, entry.type, entry.groups, entry.scope));
-    return { self, owner: child.tally.owner, groups, same: new Map([[key, { type: child.type, scope: child.scope, groups: child.tally.groups }]]) };
+    return {
+      self,
+      owner: child.tally.owner,
+      groups,
+      same: new Map([[key, { type: child.type, scope: child.scope, groups: child.tally.groups }]]),
+    };
   }
 
   // One value per node ID (all of them are fetched); for an abstract type, the costliest type it may be.
@@ -382,8 +395,18 @@ export function estimateUpstreamCalls(
   if (!root) return { calls: 0, work: 0 };
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return { calls: 0, work: 0 };
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-  const w: Walk = { schema, fragments, variables: coerced.coerced, memo: new WeakMap(), scopeKeys: new WeakMap(), batchSizes: new Map(), work: 0 };
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const w: Walk = {
+    schema,
+    fragments,
+    variables: coerced.coerced,
+    memo: new WeakMap(),
+    scopeKeys: new WeakMap(),
+    batchSizes: new Map(),
+    work: 0,
+  };
   const scope: CostScope = {};
   const tally = walkSet(w, operation.selectionSet, root, scope);
   return { calls: total(w, add(objectAmount(w, root, tally, scope), tally.owner)), work: w.work };

@@ -21,7 +21,12 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
   const colon = decoded.indexOf(':');
   const typename = decoded.slice(0, colon);
   if (colon <= 0 || !NODE_TYPES.has(typename) || Buffer.from(decoded).toString('base64') !== globalID) {
-    throw badUserInput('id', globalID, 'an ID returned by the id field of a Target, ReferringDomain or Intersection', 'is not a valid global ID');
+    throw badUserInput(
+      'id',
+      globalID,
+      'an ID returned by the id field of a Target, ReferringDomain or Intersection',
+      'is not a valid global ID',
+    );
   }
   return { typename, id: decoded.slice(colon + 1) };
 }
@@ -48,7 +53,8 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     nodesOnConnection: { description: 'The page of items, without cursors.' },
     nodeQueryOptions: {
-      description: 'Fetches an object by its global ID; null when it no longer exists. Costs what fetching it costs: no call for a Target, one for the others.',
+      description:
+        'Fetches an object by its global ID; null when it no longer exists. Costs what fetching it costs: no call for a Target, one for the others.',
       args: { id: { description: 'A global ID returned by an `id` field.' } },
       // Each ID costs what loading its type costs (the type's `load` declaration); an ID refused here costs nothing.
       extensions: costs({ ids: { list: (args: CostArgs) => [args.id], decode: decodeGlobalID } }),
@@ -56,7 +62,9 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: {
       description: 'Fetches objects by their global IDs, in the order given.',
       args: { ids: { description: 'Global IDs returned by `id` fields.' } },
-      extensions: costs({ ids: { list: (args: CostArgs) => (Array.isArray(args.ids) ? (args.ids as unknown[]) : []), decode: decodeGlobalID } }),
+      extensions: costs({
+        ids: { list: (args: CostArgs) => (Array.isArray(args.ids) ? (args.ids as unknown[]) : []), decode: decodeGlobalID },
+      }),
     },
     nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` can fetch again.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },

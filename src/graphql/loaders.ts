@@ -16,11 +16,19 @@ export interface Loaders {
   domainIntersectionByPage: DataLoader<TaskOf<'domain_intersection'>, ResultOf<'domain_intersection'> | null, string>;
 }
 
-function createTaskLoader<E extends LiveEndpoint>(gateway: UpstreamGateway, endpoint: E, context: CallContext): DataLoader<TaskOf<E>, ResultOf<E> | null, string> {
+function createTaskLoader<E extends LiveEndpoint>(
+  gateway: UpstreamGateway,
+  endpoint: E,
+  context: CallContext,
+): DataLoader<TaskOf<E>, ResultOf<E> | null, string> {
   return new DataLoader<TaskOf<E>, ResultOf<E> | null, string>(
     // An Error in the slot of a task that failed; the other tasks of the batch still resolve.
     (tasks) =>
-      Promise.all(tasks.map((task) => gateway.call(endpoint, task, context).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))),
+      Promise.all(
+        tasks.map((task) =>
+          gateway.call(endpoint, task, context).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        ),
+      ),
     { cacheKeyFn: (task) => taskKey(endpoint, task) },
   );
 }

@@ -94,7 +94,10 @@ export interface ListQuery {
 }
 
 function listParams(extra: ListQuery): Pick<ReferringDomainsTask, 'filters' | 'order_by'> {
-  return { ...(extra.filters !== undefined ? { filters: extra.filters } : {}), ...(extra.order_by !== undefined ? { order_by: extra.order_by } : {}) };
+  return {
+    ...(extra.filters !== undefined ? { filters: extra.filters } : {}),
+    ...(extra.order_by !== undefined ? { order_by: extra.order_by } : {}),
+  };
 }
 
 /** The referring_domains task of a target, without limit/offset. */

@@ -52,7 +52,12 @@ export function decodeCursor(argument: 'after' | 'before', cursor: string, finge
   const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!m) throw badUserInput(argument, cursor, 'a cursor returned by this connection', 'is not a valid cursor');
   if (m[2] !== fingerprint) {
-    throw badUserInput(argument, cursor, 'a cursor returned by this connection with the same arguments', 'is a cursor from a query with other arguments (target, filter, order or options)');
+    throw badUserInput(
+      argument,
+      cursor,
+      'a cursor returned by this connection with the same arguments',
+      'is a cursor from a query with other arguments (target, filter, order or options)',
+    );
   }
   return Number(m[1]);
 }

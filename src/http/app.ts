@@ -45,7 +45,8 @@ export interface AppOptions {
 
 export const SANDBOX_NOTICE = {
   synthetic: true,
-  message: 'Synthetic data from the embedded sandbox: no upstream account is configured. Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.',
+  message:
+    'Synthetic data from the embedded sandbox: no upstream account is configured. Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.',
 } as const;
 
 /** Adds `extensions.sandbox` to every result, errors included. */

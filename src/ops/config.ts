@@ -161,15 +161,22 @@ function readOrigins(env: Env, problems: string[]): string[] | '*' {
   const raw = env.CORS_ORIGINS?.trim();
   if (!raw) return [];
   if (raw === '*') return '*';
-  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, got "${origin}"`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, got "${origin}"`);
   }
   return origins;
 }
 
 function readApiKeys(env: Env, problems: string[]): string[] {
-  const keys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = (env.API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   // Never quote a key back: say which one, by position.
   keys.forEach((key, i) => {
     if (key.length < 16) problems.push(`API_KEYS: key #${i + 1} is shorter than 16 characters; use long random keys`);
@@ -215,7 +222,9 @@ export function readConfig(env: Env): Config {
   let upstream: UpstreamConfig = { kind: 'sandbox' };
   if (kind === 'dataforseo') {
     if (!login || !password) {
-      problems.push('the DataForSEO upstream needs DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (or set AISA_API_KEY, or leave all unset to use the sandbox)');
+      problems.push(
+        'the DataForSEO upstream needs DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (or set AISA_API_KEY, or leave all unset to use the sandbox)',
+      );
     }
     upstream = { kind, login, password, baseUrl: readBaseUrl(env, 'DATAFORSEO_BASE_URL', DATAFORSEO_DEFAULT_BASE_URL, problems) };
   } else if (kind === 'aisa') {
@@ -230,8 +239,22 @@ export function readConfig(env: Env): Config {
     upstreamTimeoutMs: readInteger(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_TIMEOUT_MS, 1000, 600_000, problems),
     graphiql: readBoolean(env, 'GRAPHIQL', true, problems),
     limits: {
-      maxConcurrency: readInteger(env, 'UPSTREAM_MAX_CONCURRENCY', UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxConcurrency, 1, 1000, problems),
-      maxPerMinute: readInteger(env, 'UPSTREAM_MAX_PER_MINUTE', UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxPerMinute, 1, 1_000_000, problems),
+      maxConcurrency: readInteger(
+        env,
+        'UPSTREAM_MAX_CONCURRENCY',
+        UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxConcurrency,
+        1,
+        1000,
+        problems,
+      ),
+      maxPerMinute: readInteger(
+        env,
+        'UPSTREAM_MAX_PER_MINUTE',
+        UPSTREAM_LIMIT_DEFAULTS[upstream.kind].maxPerMinute,
+        1,
+        1_000_000,
+        problems,
+      ),
       queueTimeoutMs: readInteger(env, 'UPSTREAM_QUEUE_TIMEOUT_MS', 30_000, 1, 600_000, problems),
       maxQueued: readInteger(env, 'UPSTREAM_MAX_QUEUE', 10_000, 1, 1_000_000, problems),
     },
@@ -254,8 +277,22 @@ export function readConfig(env: Env): Config {
       introspection: readBoolean(env, 'INTROSPECTION', SECURITY_DEFAULTS.introspection, problems),
       corsOrigins: readOrigins(env, problems),
       apiKeys: readApiKeys(env, problems),
-      apiKeyRateLimitPerMinute: readInteger(env, 'API_KEY_RATE_LIMIT_PER_MINUTE', SECURITY_DEFAULTS.apiKeyRateLimitPerMinute, 1, 1_000_000, problems),
-      apiKeyFailuresPerMinute: readInteger(env, 'API_KEY_FAILURES_PER_MINUTE', SECURITY_DEFAULTS.apiKeyFailuresPerMinute, 1, 1_000_000, problems),
+      apiKeyRateLimitPerMinute: readInteger(
+        env,
+        'API_KEY_RATE_LIMIT_PER_MINUTE',
+        SECURITY_DEFAULTS.apiKeyRateLimitPerMinute,
+        1,
+        1_000_000,
+        problems,
+      ),
+      apiKeyFailuresPerMinute: readInteger(
+        env,
+        'API_KEY_FAILURES_PER_MINUTE',
+        SECURITY_DEFAULTS.apiKeyFailuresPerMinute,
+        1,
+        1_000_000,
+        problems,
+      ),
     },
     http: {
       requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),
@@ -267,7 +304,9 @@ export function readConfig(env: Env): Config {
   };
   // Node refuses a headers timeout longer than the request timeout at start-up; say so here, with the rest.
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
-    problems.push(`HEADERS_TIMEOUT_MS (${config.http.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`);
+    problems.push(
+      `HEADERS_TIMEOUT_MS (${config.http.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -37,18 +37,63 @@ export function createMetrics(
   const maxOperationNames = options.maxOperationNames ?? OPERATION_NAME_LABELS_MAX;
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const calls = new Counter({ name: 'backlinks_upstream_calls_total', help: 'HTTP calls to the upstream, by endpoint and DataForSEO status code (or HTTP status, or "network").', labelNames: ['endpoint', 'status'] as const, registers });
-  const cost = new Counter({ name: 'backlinks_upstream_cost_usd_total', help: 'USD the upstream billed, by endpoint.', labelNames: ['endpoint'] as const, registers });
-  const duration = new Histogram({ name: 'backlinks_upstream_duration_seconds', help: 'Duration of upstream calls, by endpoint.', labelNames: ['endpoint'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 125], registers });
+  const calls = new Counter({
+    name: 'backlinks_upstream_calls_total',
+    help: 'HTTP calls to the upstream, by endpoint and DataForSEO status code (or HTTP status, or "network").',
+    labelNames: ['endpoint', 'status'] as const,
+    registers,
+  });
+  const cost = new Counter({
+    name: 'backlinks_upstream_cost_usd_total',
+    help: 'USD the upstream billed, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'backlinks_upstream_duration_seconds',
+    help: 'Duration of upstream calls, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 125],
+    registers,
+  });
   const cacheHits = new Counter({ name: 'backlinks_cache_hits_total', help: 'Upstream tasks answered from the shared cache.', registers });
-  const coalesced = new Counter({ name: 'backlinks_coalesced_total', help: 'Upstream tasks that joined an identical call in flight.', registers });
+  const coalesced = new Counter({
+    name: 'backlinks_coalesced_total',
+    help: 'Upstream tasks that joined an identical call in flight.',
+    registers,
+  });
   const retries = new Counter({ name: 'backlinks_upstream_retries_total', help: 'Retries of transient upstream failures.', registers });
-  const budget = new Counter({ name: 'backlinks_budget_rejections_total', help: 'Operations refused because they could exceed the upstream-call budget.', registers });
+  const budget = new Counter({
+    name: 'backlinks_budget_rejections_total',
+    help: 'Operations refused because they could exceed the upstream-call budget.',
+    registers,
+  });
   if (options.scheduler) {
     const state = options.scheduler;
-    new Gauge({ name: 'backlinks_scheduler_queued', help: 'Upstream calls waiting for a slot.', registers, collect() { this.set(state().queued); } });
-    new Gauge({ name: 'backlinks_scheduler_in_flight', help: 'Upstream calls in flight.', registers, collect() { this.set(state().inFlight); } });
-    new Gauge({ name: 'backlinks_scheduler_concurrency', help: 'Current concurrency limit (lowered while the upstream throttles).', registers, collect() { this.set(state().concurrency); } });
+    new Gauge({
+      name: 'backlinks_scheduler_queued',
+      help: 'Upstream calls waiting for a slot.',
+      registers,
+      collect() {
+        this.set(state().queued);
+      },
+    });
+    new Gauge({
+      name: 'backlinks_scheduler_in_flight',
+      help: 'Upstream calls in flight.',
+      registers,
+      collect() {
+        this.set(state().inFlight);
+      },
+    });
+    new Gauge({
+      name: 'backlinks_scheduler_concurrency',
+      help: 'Current concurrency limit (lowered while the upstream throttles).',
+      registers,
+      collect() {
+        this.set(state().concurrency);
+      },
+    });
   }
   return {
     registry,

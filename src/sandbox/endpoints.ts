@@ -8,7 +8,17 @@ import type {
 } from '../dataforseo/types.js';
 import { backlinkFieldSpec, PROFILE_MAP_FIELDS, profileFieldSpec } from '../dataforseo/filter-language.js';
 import { compileFilter, compileOrder, SandboxTaskError, type FieldAccess, type ResolveField } from './filters.js';
-import { createLinkGraph, groupField, SANDBOX_NOW_MS, topEntries, type GraphOptions, type LinkGraph, type LinkGroup, type PairAggregate, type TargetProfile } from './graph.js';
+import {
+  createLinkGraph,
+  groupField,
+  SANDBOX_NOW_MS,
+  topEntries,
+  type GraphOptions,
+  type LinkGraph,
+  type LinkGroup,
+  type PairAggregate,
+  type TargetProfile,
+} from './graph.js';
 
 /**
  * The sandbox's endpoints: each validates its task like the upstream (unknown fields and bad values → 40501) and
@@ -22,8 +32,14 @@ export interface EndpointAnswer {
 }
 
 const COMMON_KEYS = [
-  'include_subdomains', 'include_indirect_links', 'exclude_internal_backlinks', 'internal_list_limit',
-  'backlinks_status_type', 'backlinks_filters', 'rank_scale', 'tag',
+  'include_subdomains',
+  'include_indirect_links',
+  'exclude_internal_backlinks',
+  'internal_list_limit',
+  'backlinks_status_type',
+  'backlinks_filters',
+  'rank_scale',
+  'tag',
 ] as const;
 
 const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -48,7 +64,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Resolves a field of a link-profile row (an item, or one numbered entry of an intersection). */
-function profileField<Row>(field: string, read: (row: Row) => LinkProfileWire | undefined, stringFields: Readonly<Record<string, string>>): FieldAccess<Row> | undefined {
+function profileField<Row>(
+  field: string,
+  read: (row: Row) => LinkProfileWire | undefined,
+  stringFields: Readonly<Record<string, string>>,
+): FieldAccess<Row> | undefined {
   const spec = profileFieldSpec(field, Object.keys(stringFields));
   if (!spec) return undefined;
   const dot = field.indexOf('.');
@@ -148,7 +168,14 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     if (task.tag !== undefined && (typeof task.tag !== 'string' || task.tag.length > 255)) {
       throw invalidField('tag', 'Expected a string of at most 255 characters.');
     }
-    const cacheKey = JSON.stringify([options.status, options.includeSubdomains, options.includeIndirectLinks, options.excludeInternalBacklinks, task.backlinks_filters ?? null, rankScale]);
+    const cacheKey = JSON.stringify([
+      options.status,
+      options.includeSubdomains,
+      options.includeIndirectLinks,
+      options.excludeInternalBacklinks,
+      task.backlinks_filters ?? null,
+      rankScale,
+    ]);
     return { options, scale, listLimit, cacheKey };
   }
 
@@ -208,7 +235,12 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     }
     const page = window(task, rows);
     return {
-      result: { target: typeof task.target === 'string' ? task.target : '', total_count: rows.length, items_count: page.length, items: page.map((i) => trimMaps(i, opts.listLimit)) },
+      result: {
+        target: typeof task.target === 'string' ? task.target : '',
+        total_count: rows.length,
+        items_count: page.length,
+        items: page.map((i) => trimMaps(i, opts.listLimit)),
+      },
       rows: page.length,
     };
   }
@@ -223,7 +255,8 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     if (!isRecord(task.targets)) throw invalidField('targets', 'Expected an object such as {"1": "a.com", "2": "b.com"}.');
     const numbered = Object.entries(task.targets);
     if (numbered.length < 2 || numbered.length > 20) throw invalidField('targets', 'Give from 2 to 20 targets.');
-    for (const [k] of numbered) if (!/^(?:[1-9]|1\d|20)$/.test(k)) throw invalidField('targets', `Key '${k}' is not a number from 1 to 20.`);
+    for (const [k] of numbered)
+      if (!/^(?:[1-9]|1\d|20)$/.test(k)) throw invalidField('targets', `Key '${k}' is not a number from 1 to 20.`);
     const opts = readOptions(task);
     const mode = readEnum(task, 'intersection_mode', ['all', 'partial'] as const, 'all');
     const excludes = task.exclude_targets ?? [];
@@ -234,7 +267,9 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     const listKey = `${JSON.stringify(keys)}\n${JSON.stringify(excludeKeys)}\n${mode}\n${opts.cacheKey}\n${JSON.stringify(task.filters ?? null)}\n${JSON.stringify(task.order_by ?? null)}`;
     let rows = listCache.get(listKey) as IntersectionRow[] | undefined;
     if (!rows) {
-      const byNumber = new Map(keys.map(([k, key]) => [k, new Map(pairsOf(graph.profileOf(key), opts).map((p) => [p.item.domain, p.item]))]));
+      const byNumber = new Map(
+        keys.map(([k, key]) => [k, new Map(pairsOf(graph.profileOf(key), opts).map((p) => [p.item.domain, p.item]))]),
+      );
       const excluded = new Set<string>();
       for (const key of excludeKeys) for (const p of pairsOf(graph.profileOf(key), opts)) excluded.add(p.item.domain);
       const candidates = new Set<string>();
@@ -260,7 +295,9 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
       };
       if (task.filters !== undefined && task.filters !== null) rows = rows.filter(compileFilter('filters', task.filters, resolve));
       const first = keys[0]?.[0] ?? '1';
-      const order = compileOrder('order_by', task.order_by ?? ['intersections_count,desc', `${first}.rank,desc`], resolve, (a, b) => (a.domain < b.domain ? -1 : 1));
+      const order = compileOrder('order_by', task.order_by ?? ['intersections_count,desc', `${first}.rank,desc`], resolve, (a, b) =>
+        a.domain < b.domain ? -1 : 1,
+      );
       rows.sort(order);
       listCache.set(listKey, rows);
     }
@@ -312,7 +349,10 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
 
   function bulk(endpoint: string, task: Record<string, unknown>): EndpointAnswer {
     const targets = bulkTargets(task);
-    const scale = readEnum(task, 'rank_scale', ['one_hundred', 'one_thousand'] as const, 'one_thousand') === 'one_hundred' ? (r: number) => Math.round(r / 10) : (r: number) => r;
+    const scale =
+      readEnum(task, 'rank_scale', ['one_hundred', 'one_thousand'] as const, 'one_thousand') === 'one_hundred'
+        ? (r: number) => Math.round(r / 10)
+        : (r: number) => r;
     let items: unknown[];
     switch (endpoint) {
       case 'bulk_ranks':
@@ -370,8 +410,21 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
         readBoolean(task, 'include_subdomains', true);
         items = targets.map((target) => {
           const { profile, summary: s } = bulkSummary(target);
-          const { target: _t, info: _i, crawled_pages: _c, internal_links_count: _in, external_links_count: _ex, ...profile_ } = trimMaps(s, 10);
-          return { type: 'backlinks_bulk_pages_summary', url: target, ...profile_, rank: scale(profile.rank), main_domain_rank: scale(graph.profileOf(profile.root).rank) };
+          const {
+            target: _t,
+            info: _i,
+            crawled_pages: _c,
+            internal_links_count: _in,
+            external_links_count: _ex,
+            ...profile_
+          } = trimMaps(s, 10);
+          return {
+            type: 'backlinks_bulk_pages_summary',
+            url: target,
+            ...profile_,
+            rank: scale(profile.rank),
+            main_domain_rank: scale(graph.profileOf(profile.root).rank),
+          };
         });
         return { result: { total_count: items.length, items_count: items.length, items }, rows: items.length };
       }

@@ -1,5 +1,12 @@
 import { RE2JS } from 're2js';
-import { FilterSyntaxError, parseFilter, parseOrder, type FieldSpec, type FieldType, type FilterNode } from '../dataforseo/filter-language.js';
+import {
+  FilterSyntaxError,
+  parseFilter,
+  parseOrder,
+  type FieldSpec,
+  type FieldType,
+  type FilterNode,
+} from '../dataforseo/filter-language.js';
 
 /**
  * The sandbox's evaluator of the upstream's filter and ordering language. Parsing and checking are the shared
@@ -82,7 +89,14 @@ function conditionPredicate<Row>(node: Extract<FilterNode, { kind: 'condition' }
     test = (x) => set.has(x);
   } else if (type === 'num') {
     const n = value as number;
-    const cmp: Record<string, (x: number) => boolean> = { '<': (x) => x < n, '<=': (x) => x <= n, '>': (x) => x > n, '>=': (x) => x >= n, '=': (x) => x === n, '<>': (x) => x === n };
+    const cmp: Record<string, (x: number) => boolean> = {
+      '<': (x) => x < n,
+      '<=': (x) => x <= n,
+      '>': (x) => x > n,
+      '>=': (x) => x >= n,
+      '=': (x) => x === n,
+      '<>': (x) => x === n,
+    };
     const c = cmp[op] ?? (() => false);
     test = (x) => typeof x === 'number' && c(x);
   } else if (type === 'bool') {
@@ -97,7 +111,12 @@ function conditionPredicate<Row>(node: Extract<FilterNode, { kind: 'condition' }
     test = (x) => typeof x === 'string' && s(x);
   }
   // A negated operator is the complement among rows that have a value: null never matches anything.
-  return negated ? (row) => { const x = get(row); return x !== null && x !== undefined && !test(x); } : (row) => test(get(row));
+  return negated
+    ? (row) => {
+        const x = get(row);
+        return x !== null && x !== undefined && !test(x);
+      }
+    : (row) => test(get(row));
 }
 
 function toPredicate<Row>(node: FilterNode, resolve: ResolveField<Row>): Predicate<Row> {
@@ -120,7 +139,12 @@ export function compileFilter<Row>(param: string, expression: unknown, resolve: 
 }
 
 /** Compiles `order_by` into a comparator (nulls last), followed by `tieBreak` so that pages tile. */
-export function compileOrder<Row>(param: string, rules: unknown, resolve: ResolveField<Row>, tieBreak: (a: Row, b: Row) => number): (a: Row, b: Row) => number {
+export function compileOrder<Row>(
+  param: string,
+  rules: unknown,
+  resolve: ResolveField<Row>,
+  tieBreak: (a: Row, b: Row) => number,
+): (a: Row, b: Row) => number {
   let parsed: ReturnType<typeof parseOrder>;
   try {
     parsed = parseOrder(rules, resolve);

@@ -90,8 +90,17 @@ const ANSWER_CACHE_BYTES = 64 * 1024 * 1024;
 
 function emptyStats(): SandboxStats {
   return {
-    requests: 0, calls: 0, callsByEndpoint: {}, inFlight: 0, maxInFlight: 0, maxPerMinute: 0, rejectedConcurrency: 0,
-    rejectedPerMinute: 0, rejectedAuth: 0, faultsInjected: 0, billedUsd: 0,
+    requests: 0,
+    calls: 0,
+    callsByEndpoint: {},
+    inFlight: 0,
+    maxInFlight: 0,
+    maxPerMinute: 0,
+    rejectedConcurrency: 0,
+    rejectedPerMinute: 0,
+    rejectedAuth: 0,
+    faultsInjected: 0,
+    billedUsd: 0,
   };
 }
 
@@ -158,7 +167,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
   }
 
-  function task(endpoint: string, id: string, statusCode: number, message: string, data: unknown, result: unknown, rows: number, cost: number) {
+  function task(
+    endpoint: string,
+    id: string,
+    statusCode: number,
+    message: string,
+    data: unknown,
+    result: unknown,
+    rows: number,
+    cost: number,
+  ) {
     return {
       id,
       status_code: statusCode,
@@ -180,7 +198,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const codes = faults.targetCodes;
     if (!codes || typeof body !== 'object' || body === null) return undefined;
     const record = body as { target?: unknown; targets?: unknown };
-    const candidates = [record.target, ...(Array.isArray(record.targets) ? (record.targets as unknown[]) : (Object.values((record.targets as object | undefined) ?? {}) as unknown[]))];
+    const candidates = [
+      record.target,
+      ...(Array.isArray(record.targets)
+        ? (record.targets as unknown[])
+        : (Object.values((record.targets as object | undefined) ?? {}) as unknown[])),
+    ];
     for (const c of candidates) {
       if (typeof c !== 'string') continue;
       try {
@@ -218,7 +241,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const auth = req.headers.authorization ?? '';
     if (wire === 'dataforseo') {
       const m = /^Basic\s+(.+)$/i.exec(auth);
-      const [login = '', ...rest] = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8').split(':') : [];
+      const [login = '', ...rest] = m
+        ? Buffer.from(m[1] ?? '', 'base64')
+            .toString('utf8')
+            .split(':')
+        : [];
       const password = rest.join(':');
       const expected = options.credentials;
       if (!login || (expected && (expected.login !== login || expected.password !== password))) {
@@ -286,7 +313,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         }
         const code = Number(kind);
         const id = taskId(`${endpoint}\nfault\n${stats.calls}`);
-        send(res, 200, envelope(20000, 'Ok.', [task(endpoint, id, code, code === 50401 ? 'Timeout.' : 'Internal Error.', tasks[0], null, 0, 0)], 0, 0));
+        send(
+          res,
+          200,
+          envelope(20000, 'Ok.', [task(endpoint, id, code, code === 50401 ? 'Timeout.' : 'Internal Error.', tasks[0], null, 0, 0)], 0, 0),
+        );
         return;
       }
       const cacheKey = tasks.length === 1 && targetCodeFor(tasks[0]) === undefined ? `${endpoint}\n${JSON.stringify(tasks[0])}` : undefined;
@@ -295,7 +326,18 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         const answers = tasks.map((tk, i) => answerTask(endpoint, tk, i));
         const cost = answers.reduce((sum, a) => sum + a.cost, 0);
         const rows = answers.reduce((sum, a) => sum + a.rows, 0);
-        answer = { text: JSON.stringify(envelope(20000, 'Ok.', answers.map((a) => a.task), cost, rows)), cost };
+        answer = {
+          text: JSON.stringify(
+            envelope(
+              20000,
+              'Ok.',
+              answers.map((a) => a.task),
+              cost,
+              rows,
+            ),
+          ),
+          cost,
+        };
         if (cacheKey !== undefined) answerCache.set(cacheKey, answer);
       }
       stats.billedUsd = roundUsd(stats.billedUsd + answer.cost);
@@ -308,7 +350,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'GET' && (path === '/health' || path === '/_sandbox/health')) return send(res, 200, { ok: true, version: SANDBOX_VERSION });
+    if (req.method === 'GET' && (path === '/health' || path === '/_sandbox/health'))
+      return send(res, 200, { ok: true, version: SANDBOX_VERSION });
     if (req.method === 'GET' && path === '/_sandbox/stats') return send(res, 200, stats);
     if (req.method === 'POST' && path === '/_sandbox/reset') {
       sandbox.resetStats();
@@ -328,7 +371,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const endpoint = dataforseo?.[1] ?? aisa?.[1];
     if (req.method === 'POST' && endpoint) return handleLive(req, res, endpoint, dataforseo ? 'dataforseo' : 'aisa');
     await readBody(req);
-    if (aisa || path.includes('/dataforseo/')) return send(res, 404, { error: { type: 'not_found_error', code: 40400, message: 'Not Found.' } });
+    if (aisa || path.includes('/dataforseo/'))
+      return send(res, 404, { error: { type: 'not_found_error', code: 40400, message: 'Not Found.' } });
     return send(res, 404, envelope(40400, 'Not Found.', [], 0, 0));
   }
 

@@ -70,7 +70,9 @@ const MAX_TRACKED_SOURCES = 10_000;
 /** The sources of a task: its target, or its targets; the whole task key when it names none. */
 export function sourcesOf(task: object, key: string): string[] {
   const { target, targets } = task as { target?: unknown; targets?: unknown };
-  const named = [target, ...(typeof targets === 'object' && targets !== null ? (Object.values(targets) as unknown[]) : [])].filter((t): t is string => typeof t === 'string');
+  const named = [target, ...(typeof targets === 'object' && targets !== null ? (Object.values(targets) as unknown[]) : [])].filter(
+    (t): t is string => typeof t === 'string',
+  );
   return named.length > 0 ? [...new Set(named)].sort() : [key];
 }
 
@@ -125,7 +127,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     probing = false;
     epoch += 1;
     if (!opened.signal.aborted) {
-      opened.abort(new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true));
+      opened.abort(
+        new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true),
+      );
     }
   }
 

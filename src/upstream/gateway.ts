@@ -2,7 +2,14 @@ import pRetry from 'p-retry';
 import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
 import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
-import { createCircuitBreaker, sourcesOf, UpstreamCircuitOpenError, type BreakerState, type CallHealth, type CircuitBreakerOptions } from './breaker.js';
+import {
+  createCircuitBreaker,
+  sourcesOf,
+  UpstreamCircuitOpenError,
+  type BreakerState,
+  type CallHealth,
+  type CircuitBreakerOptions,
+} from './breaker.js';
 import { taskKey } from './task-key.js';
 import type { CacheStore } from './cache.js';
 import type { CostMeter } from './cost-meter.js';
@@ -25,7 +32,6 @@ export { UpstreamCircuitOpenError } from './breaker.js';
  * after the upstream did the work) is billed again, and every attempt counts against the rate limits — hence the
  * bounded attempts and deadline, and no retry at all for permanent failures.
  */
-
 
 /** Who is asking: the meter to charge, and the signal of the GraphQL request. */
 export interface CallContext {
@@ -70,7 +76,8 @@ export interface UpstreamGateway {
  * answer (dropped, refused, aborted by its client) or the answer was unreadable.
  */
 function healthOf(error: unknown): CallHealth {
-  if (!(error instanceof UpstreamError) || error instanceof UpstreamBusyError || error instanceof UpstreamCircuitOpenError) return 'unknown';
+  if (!(error instanceof UpstreamError) || error instanceof UpstreamBusyError || error instanceof UpstreamCircuitOpenError)
+    return 'unknown';
   if (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT') return 'unhealthy';
   return error.code === 'UPSTREAM_INVALID_RESPONSE' ? 'unknown' : 'healthy';
 }
@@ -124,7 +131,9 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
         // Decided before a slot is taken: a refusal uses none of the rate window or the concurrency.
         const admission = breaker.admit(sources);
         if (!admission) {
-          throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, { endpoint });
+          throw new UpstreamCircuitOpenError('UPSTREAM_UNAVAILABLE', 'The upstream is failing; calls are paused for a few seconds.', true, {
+            endpoint,
+          });
         }
         // Settled while the call still holds its slot: a failure that opens the breaker drops the calls queued behind
         // it before the scheduler can start the next one.
@@ -163,7 +172,11 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
             scheduler.slowDown(kind, ms);
           }
         },
-        shouldRetry: ({ error }) => error instanceof UpstreamError && error.retryable && !(error instanceof UpstreamCircuitOpenError) && error.code !== 'UPSTREAM_BUSY',
+        shouldRetry: ({ error }) =>
+          error instanceof UpstreamError &&
+          error.retryable &&
+          !(error instanceof UpstreamCircuitOpenError) &&
+          error.code !== 'UPSTREAM_BUSY',
       },
     );
   }

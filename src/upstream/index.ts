@@ -43,7 +43,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   });
   const scheduler = createScheduler(options.limits);
   const ttlMs = options.cache?.ttlMs ?? 0;
-  const cache = ttlMs > 0 ? (options.cache?.store ?? createMemoryCacheStore({ maxMegabytes: options.cache?.maxMegabytes ?? 256 })) : undefined;
+  const cache =
+    ttlMs > 0 ? (options.cache?.store ?? createMemoryCacheStore({ maxMegabytes: options.cache?.maxMegabytes ?? 256 })) : undefined;
   const gateway = createUpstreamGateway({ client, scheduler, retry: options.retry, cache, cacheTtlMs: ttlMs, breaker: options.breaker });
   return { client, scheduler, gateway };
 }

@@ -70,11 +70,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async run(call, signal, dropIf) {
       if (dropIf?.aborted) throw dropIf.reason;
       if (queue.size >= options.maxQueued) {
-        throw new UpstreamBusyError('UPSTREAM_BUSY', `Too many upstream calls are waiting (${options.maxQueued}); try again shortly.`, true);
+        throw new UpstreamBusyError(
+          'UPSTREAM_BUSY',
+          `Too many upstream calls are waiting (${options.maxQueued}); try again shortly.`,
+          true,
+        );
       }
       const waiting = new AbortController();
       const timer = setTimeout(() => {
-        waiting.abort(new UpstreamBusyError('UPSTREAM_BUSY', `No upstream slot within ${options.queueTimeoutMs} ms; the upstream limits are saturated.`, true));
+        waiting.abort(
+          new UpstreamBusyError(
+            'UPSTREAM_BUSY',
+            `No upstream slot within ${options.queueTimeoutMs} ms; the upstream limits are saturated.`,
+            true,
+          ),
+        );
       }, options.queueTimeoutMs);
       const onAbort = () => waiting.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });

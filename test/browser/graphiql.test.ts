@@ -19,14 +19,23 @@ async function runDefaultQuery(env: Record<string, string>, httpCredentials?: { 
   const url = await server.ready;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const context = await browser.newContext(httpCredentials ? { httpCredentials } : {});
     const page = await context.newPage();
     const offsite: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(new URL(url).origin) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) offsite.push(request.url());
+      if (!request.url().startsWith(new URL(url).origin) && !request.url().startsWith('data:') && !request.url().startsWith('blob:'))
+        offsite.push(request.url());
     });
     const documentResponse = await page.goto(url);
     // A small page; the bundle comes as cacheable, compressed assets.
@@ -59,8 +68,12 @@ describe('GraphiQL', () => {
     await runDefaultQuery({});
   });
 
-  it.skipIf(!CHROMIUM && !process.env.CI)('with API_KEYS set, runs its default query with the key as the Basic password', { timeout: 90_000 }, async () => {
-    expect(CHROMIUM, 'chromium is not installed: .ci/run installs it with apt-get').toBeDefined();
-    await runDefaultQuery({ API_KEYS: KEY }, { username: 'graphiql', password: KEY });
-  });
+  it.skipIf(!CHROMIUM && !process.env.CI)(
+    'with API_KEYS set, runs its default query with the key as the Basic password',
+    { timeout: 90_000 },
+    async () => {
+      expect(CHROMIUM, 'chromium is not installed: .ci/run installs it with apt-get').toBeDefined();
+      await runDefaultQuery({ API_KEYS: KEY }, { username: 'graphiql', password: KEY });
+    },
+  );
 });

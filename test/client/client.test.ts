@@ -12,7 +12,10 @@ import { LinkGapDocument, NodeByIdDocument, ProfileDocument } from './generated/
 
 const env = useSandboxApp();
 
-async function run<Result, Variables extends Record<string, unknown>>(document: TypedDocumentNode<Result, Variables>, variables: Variables): Promise<Result> {
+async function run<Result, Variables extends Record<string, unknown>>(
+  document: TypedDocumentNode<Result, Variables>,
+  variables: Variables,
+): Promise<Result> {
   const { body } = await env.app.execute(print(document), variables);
   expect(body.errors).toBeUndefined();
   return body.data as Result;
@@ -36,7 +39,11 @@ describe('the codegen’d client', () => {
   });
 
   it('LinkGap: typed input objects and per-target links', async () => {
-    const data = await run(LinkGapDocument, { targets: ['backlinko.com', 'ahrefs.com'], filter: { link: { target: 'ahrefs.com', rank: { gt: 100 } } }, first: 5 });
+    const data = await run(LinkGapDocument, {
+      targets: ['backlinko.com', 'ahrefs.com'],
+      filter: { link: { target: 'ahrefs.com', rank: { gt: 100 } } },
+      first: 5,
+    });
     const links = data.domainIntersection?.nodes.flatMap((n) => n.links.map((l) => `${l.target.target}:${l.rank ?? 'null'}`)) ?? [];
     expect(links.length).toBeGreaterThan(0);
   });

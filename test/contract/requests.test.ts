@@ -22,8 +22,16 @@ afterAll(() => upstream.close());
 
 function expectAnything() {
   upstream.expect({ endpoint: 'summary', times: 1000, reply: (t) => okEnvelope('summary', summaryResult(String(t.target))) });
-  upstream.expect({ endpoint: 'referring_domains', times: 1000, reply: (t) => okEnvelope('referring_domains', referringDomainsResult(t, 20)) });
-  upstream.expect({ endpoint: 'domain_intersection', times: 1000, reply: () => okEnvelope('domain_intersection', { total_count: 0, items_count: 0, items: [] }) });
+  upstream.expect({
+    endpoint: 'referring_domains',
+    times: 1000,
+    reply: (t) => okEnvelope('referring_domains', referringDomainsResult(t, 20)),
+  });
+  upstream.expect({
+    endpoint: 'domain_intersection',
+    times: 1000,
+    reply: () => okEnvelope('domain_intersection', { total_count: 0, items_count: 0, items: [] }),
+  });
   for (const endpoint of CONTRACT_ENDPOINTS.filter((e) => e.startsWith('bulk_'))) {
     upstream.expect({ endpoint, times: 1000, reply: () => okEnvelope(endpoint, { items_count: 0, items: [] }) });
   }
@@ -48,7 +56,9 @@ describe.each(['dataforseo', 'aisa'] as const)('requests through the %s wire', (
     await app.client.bulkPagesSummary({ ...bulk, include_subdomains: false, rank_scale: 'one_thousand' });
     await app.close();
 
-    expect(new Set(upstream.calls.map((c) => c.endpoint))).toEqual(new Set(['summary', 'referring_domains', 'domain_intersection', ...CONTRACT_ENDPOINTS.filter((e) => e.startsWith('bulk_'))]));
+    expect(new Set(upstream.calls.map((c) => c.endpoint))).toEqual(
+      new Set(['summary', 'referring_domains', 'domain_intersection', ...CONTRACT_ENDPOINTS.filter((e) => e.startsWith('bulk_'))]),
+    );
     for (const call of upstream.calls) {
       if (wire === 'dataforseo') {
         expect(call.path).toBe(`/v3/backlinks/${call.endpoint}/live`);

@@ -202,7 +202,7 @@ export function checkRequest(app: FuzzApp, request: FuzzRequest, seen: Observati
     const estimates = withData.map((b) => b.extensions?.cost?.estimatedUpstreamCalls);
     if (!estimates.every((e) => typeof e === 'number'))
       add('ran-unbudgeted', `${calls} upstream calls with estimatedUpstreamCalls ${JSON.stringify(estimates)}`);
-    else if (calls > (estimates).reduce((a, b) => a + b, 0))
+    else if (calls > estimates.reduce((a, b) => a + b, 0))
       add('estimate-below-calls', `${calls} upstream calls, estimated ${JSON.stringify(estimates)}`);
   }
   if (seen.pendingAfter > 0)

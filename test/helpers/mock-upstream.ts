@@ -71,7 +71,7 @@ export async function createMockUpstream(): Promise<MockUpstream> {
           found.left -= 1;
           if (found.left === 0) pending = pending.filter((e) => e !== found);
           if (found.delayMs) await new Promise((r) => setTimeout(r, found.delayMs));
-          const reply = typeof found.reply === 'function' ? (found.reply)(task) : found.reply;
+          const reply = typeof found.reply === 'function' ? found.reply(task) : found.reply;
           res.writeHead(found.status ?? 200, { 'content-type': 'application/json', ...found.headers }).end(JSON.stringify(reply));
         } finally {
           inFlight -= 1;
@@ -124,7 +124,17 @@ export function okEnvelope(endpoint: string, result: unknown, options: { cost?: 
     tasks_count: 1,
     tasks_error: 0,
     tasks: [
-      { id: 'test-task', status_code: 20000, status_message: 'Ok.', time: '0.1 sec.', cost, result_count: 1, path: ['v3', 'backlinks', endpoint, 'live'], data: {}, result: [result] },
+      {
+        id: 'test-task',
+        status_code: 20000,
+        status_message: 'Ok.',
+        time: '0.1 sec.',
+        cost,
+        result_count: 1,
+        path: ['v3', 'backlinks', endpoint, 'live'],
+        data: {},
+        result: [result],
+      },
     ],
   };
 }
@@ -132,19 +142,55 @@ export function okEnvelope(endpoint: string, result: unknown, options: { cost?: 
 /** An envelope whose task failed with `code`. */
 export function taskErrorEnvelope(endpoint: string, code: number, message = 'Task failed.') {
   return {
-    version: '0.1.test', status_code: 20000, status_message: 'Ok.', time: '0.1 sec.', cost: 0, tasks_count: 1, tasks_error: 1,
-    tasks: [{ id: 'test-task', status_code: code, status_message: message, time: '0.1 sec.', cost: 0, result_count: 0, path: ['v3', 'backlinks', endpoint, 'live'], data: {}, result: null }],
+    version: '0.1.test',
+    status_code: 20000,
+    status_message: 'Ok.',
+    time: '0.1 sec.',
+    cost: 0,
+    tasks_count: 1,
+    tasks_error: 1,
+    tasks: [
+      {
+        id: 'test-task',
+        status_code: code,
+        status_message: message,
+        time: '0.1 sec.',
+        cost: 0,
+        result_count: 0,
+        path: ['v3', 'backlinks', endpoint, 'live'],
+        data: {},
+        result: null,
+      },
+    ],
   };
 }
 
 /** An envelope that failed as a whole with `code`. */
 export function envelopeError(code: number, message = 'Failed.') {
-  return { version: '0.1.test', status_code: code, status_message: message, time: '0 sec.', cost: 0, tasks_count: 0, tasks_error: 0, tasks: [] };
+  return {
+    version: '0.1.test',
+    status_code: code,
+    status_message: message,
+    time: '0 sec.',
+    cost: 0,
+    tasks_count: 0,
+    tasks_error: 0,
+    tasks: [],
+  };
 }
 
 /** A minimal summary result. */
 export function summaryResult(target: string, overrides: Record<string, unknown> = {}) {
-  return { target, rank: 100, backlinks: 10, first_seen: '2020-01-02 03:04:05 +00:00', lost_date: null, referring_domains: 3, referring_main_domains: 2, ...overrides };
+  return {
+    target,
+    rank: 100,
+    backlinks: 10,
+    first_seen: '2020-01-02 03:04:05 +00:00',
+    lost_date: null,
+    referring_domains: 3,
+    referring_main_domains: 2,
+    ...overrides,
+  };
 }
 
 /** A referring_domains result holding items named `d{offset}.com` … for the window asked. */
@@ -152,6 +198,7 @@ export function referringDomainsResult(task: Record<string, unknown>, total: num
   const offset = Number(task.offset ?? 0);
   const limit = Number(task.limit ?? 100);
   const items = [];
-  for (let i = offset; i < Math.min(total, offset + limit); i++) items.push({ type: 'backlinks_referring_domain', domain: `d${i}.com`, rank: 1000 - i, backlinks: i + 1 });
+  for (let i = offset; i < Math.min(total, offset + limit); i++)
+    items.push({ type: 'backlinks_referring_domain', domain: `d${i}.com`, rank: 1000 - i, backlinks: i + 1 });
   return { target: task.target, total_count: total, items_count: items.length, items };
 }

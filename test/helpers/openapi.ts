@@ -16,7 +16,16 @@ import { Ajv, type ValidateFunction } from 'ajv';
 
 type Schema = Record<string, unknown>;
 const spec = JSON.parse(readFileSync(new URL('../fixtures/dataforseo-backlinks.openapi.json', import.meta.url), 'utf8')) as {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content: Record<string, { schema: Schema }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content: Record<string, { schema: Schema }> };
+        responses: Record<string, { content: Record<string, { schema: Schema }> }>;
+      }
+    >
+  >;
   components: { schemas: Record<string, Schema> };
 };
 

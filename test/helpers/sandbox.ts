@@ -18,9 +18,16 @@ export interface RawAnswer {
 }
 
 /** POSTs one task (or, on the DataForSEO wire, an array of tasks) and returns the raw answer. */
-export async function callSandbox(url: string, endpoint: string, task: unknown, wire: 'dataforseo' | 'aisa' = 'dataforseo', auth?: string): Promise<RawAnswer> {
+export async function callSandbox(
+  url: string,
+  endpoint: string,
+  task: unknown,
+  wire: 'dataforseo' | 'aisa' = 'dataforseo',
+  auth?: string,
+): Promise<RawAnswer> {
   const path = wire === 'dataforseo' ? `/v3/backlinks/${endpoint}/live` : `/apis/v1/dataforseo/backlinks/${endpoint}/live`;
-  const authorization = auth ?? (wire === 'dataforseo' ? `Basic ${Buffer.from('login:password').toString('base64')}` : 'Bearer sk-aisa-test');
+  const authorization =
+    auth ?? (wire === 'dataforseo' ? `Basic ${Buffer.from('login:password').toString('base64')}` : 'Bearer sk-aisa-test');
   const response = await request(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
@@ -34,7 +41,8 @@ export async function callSandbox(url: string, endpoint: string, task: unknown, 
 export async function resultOf(url: string, endpoint: string, task: unknown): Promise<any> {
   const { body } = await callSandbox(url, endpoint, task);
   const t = body.tasks?.[0];
-  if (body.status_code !== 20000 || t?.status_code !== 20000) throw new Error(`${endpoint}: ${body.status_code} / ${t?.status_code} ${t?.status_message}`);
+  if (body.status_code !== 20000 || t?.status_code !== 20000)
+    throw new Error(`${endpoint}: ${body.status_code} / ${t?.status_code} ${t?.status_message}`);
   return t.result[0];
 }
 

@@ -34,5 +34,8 @@ export function startServer(env: Record<string, string>, options: { built?: bool
 
 /** Builds dist/ the way `npm start` does. */
 export function buildServer(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: process.cwd(), stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: process.cwd(),
+    stdio: 'inherit',
+  });
 }

@@ -41,7 +41,10 @@ function hammering(i: number, target = 'broken.com'): string {
 
 describe('one client hammering a target the upstream fails on', () => {
   it('200 failing requests for one target (200 distinct tasks) do not open the breaker; another client is served', async () => {
-    const { sandbox, app } = await setUp({ faults: { targetCodes: { 'broken.com': 50000 } } }, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+    const { sandbox, app } = await setUp(
+      { faults: { targetCodes: { 'broken.com': 50000 } } },
+      { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } },
+    );
     for (let round = 0; round < 10; round++) {
       const results = await Promise.all(Array.from({ length: 20 }, (_, j) => app.execute(hammering(round * 20 + j))));
       for (const { body } of results) expect(codesOf(body)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -55,7 +58,10 @@ describe('one client hammering a target the upstream fails on', () => {
   });
 
   it('a real outage across many distinct targets still opens it, and then calls are refused at no cost', async () => {
-    const { sandbox, app } = await setUp({ faults: { errorRate: 1, errorKinds: ['50000', 'http500', 'reset'] } }, { breaker: { resetMs: 60_000 } });
+    const { sandbox, app } = await setUp(
+      { faults: { errorRate: 1, errorKinds: ['50000', 'http500', 'reset'] } },
+      { breaker: { resetMs: 60_000 } },
+    );
     for (let i = 0; i < 10; i++) {
       const { body } = await app.execute(`{ target(target: "site${i}.com") { rank } }`);
       expect(codesOf(body)).toEqual(['UPSTREAM_UNAVAILABLE']);

@@ -85,7 +85,9 @@ describe('refusals while the breaker is open', () => {
     // Each answer notes in which order it came back.
     let answered = 0;
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => app.execute(`{ target(target: "p${i}.com") { rank } }`).then((r) => ({ ...r, order: answered++ }))),
+      Array.from({ length: 10 }, (_, i) =>
+        app.execute(`{ target(target: "p${i}.com") { rank } }`).then((r) => ({ ...r, order: answered++ })),
+      ),
     );
     const ok = results.filter((r) => codesOf(r.body).length === 0);
     const refused = results.filter((r) => codesOf(r.body).length > 0);
@@ -105,7 +107,10 @@ describe('refusals while the breaker is open', () => {
   it('calls already waiting for a slot when the breaker opens are dropped without taking one', async () => {
     const resetMs = 1500;
     // One call at a time; the window holds the 3 failures and the probe: one refusal in it would leave none.
-    const { sandbox, app } = await setUp({ limits: { maxConcurrency: 1, maxPerWindow: 4, windowMs: 60_000, queueTimeoutMs: 300 }, breaker: { volume: 3, resetMs } });
+    const { sandbox, app } = await setUp({
+      limits: { maxConcurrency: 1, maxPerWindow: 4, windowMs: 60_000, queueTimeoutMs: 300 },
+      breaker: { volume: 3, resetMs },
+    });
     sandbox.setFaults({ errorRate: 1, errorKinds: ['http500'], latencyMs: 50 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => app.execute(`{ target(target: "q${i}.com") { rank } }`)));
     for (const { body } of results) expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });

@@ -1,4 +1,13 @@
-import { defaultFieldResolver, getNamedType, isAbstractType, isLeafType, isObjectType, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isAbstractType,
+  isLeafType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { FieldCost, TypeCost } from '../../src/graphql/cost.js';
 import { schema } from '../../src/graphql/schema/index.js';
@@ -61,7 +70,11 @@ const ARGUMENTS: Record<string, string> = {
 const selected = new Set<string>();
 /** Selects every field of `type`; a type already on the path gets `__typename` only, so the walk ends. */
 function select(type: GraphQLNamedType, path: readonly string[]): string {
-  if (isAbstractType(type)) return `__typename ${schema.getPossibleTypes(type).map((t) => `... on ${t.name} { ${select(t, path)} }`).join(' ')}`;
+  if (isAbstractType(type))
+    return `__typename ${schema
+      .getPossibleTypes(type)
+      .map((t) => `... on ${t.name} { ${select(t, path)} }`)
+      .join(' ')}`;
   if (!isObjectType(type)) return '';
   if (path.includes(type.name)) return '__typename';
   const fields = Object.values(type.getFields()).map((field) => {
@@ -84,8 +97,11 @@ describe('every paid field declares its cost', () => {
     expect(env.sandbox.stats().calls).toBeGreaterThan(0);
     expect(body.extensions.cost.upstreamCalls).toBeLessThanOrEqual(body.extensions.cost.estimatedUpstreamCalls);
     // The operation covered every field of every type reachable from Query.
-    const reachable = Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && t.name !== 'PageInfo');
-    for (const type of reachable) for (const name of Object.keys(type.getFields())) expect(selected, `${type.name}.${name}`).toContain(`${type.name}.${name}`);
+    const reachable = Object.values(schema.getTypeMap()).filter(
+      (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__') && t.name !== 'PageInfo',
+    );
+    for (const type of reachable)
+      for (const name of Object.keys(type.getFields())) expect(selected, `${type.name}.${name}`).toContain(`${type.name}.${name}`);
     expect(undeclared.length).toBeGreaterThan(0);
     expect([...touched]).toEqual([]);
   });

@@ -16,12 +16,15 @@ async function run(query: string, variables?: Record<string, unknown>) {
 }
 
 /** 1 page + 300 asTarget summaries: far over the limit. */
-const fanOut = (directive = '', target = 'x.example') => `t: target(target: "${target}") ${directive} { referringDomains(first: 300) { nodes { asTarget { rank } } } }`;
+const fanOut = (directive = '', target = 'x.example') =>
+  `t: target(target: "${target}") ${directive} { referringDomains(first: 300) { nodes { asTarget { rank } } } }`;
 const FAN_OUT = fanOut();
 
 describe('the budget fails closed', () => {
   it('a skipped field with a null variable does not switch the budget off (issue 10: 251 calls against 50)', async () => {
-    const { body, calls } = await run(`query($v: String = "a.com") { bad: target(target: $v) @skip(if: true) { target } ${FAN_OUT} }`, { v: null });
+    const { body, calls } = await run(`query($v: String = "a.com") { bad: target(target: $v) @skip(if: true) { target } ${FAN_OUT} }`, {
+      v: null,
+    });
     expect(calls).toBe(0);
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BUDGET_EXCEEDED', maxUpstreamCalls: LIMIT });
     expect(body.errors?.[0]?.extensions.estimatedUpstreamCalls).toBeGreaterThan(LIMIT);
@@ -29,9 +32,21 @@ describe('the budget fails closed', () => {
 
   it.each([
     ['a null required argument, not skipped', `query($v: String = "a.com") { bad: target(target: $v) { rank } ${FAN_OUT} }`, { v: null }],
-    ['a null required argument in an @include(if: $yes) field', `query($v: String = "a.com", $yes: Boolean!) { bad: target(target: $v) @include(if: $yes) { rank } ${FAN_OUT} }`, { v: null, yes: true }],
-    ['a null variable inside a list literal', `query($t: String = "b.com") { bad: targets(targets: ["a.com", $t]) { rank } ${FAN_OUT} }`, { t: null }],
-    ['inside a fragment', `query($v: String = "a.com") { ...F } fragment F on Query { bad: target(target: $v) { rank } ${FAN_OUT} }`, { v: null }],
+    [
+      'a null required argument in an @include(if: $yes) field',
+      `query($v: String = "a.com", $yes: Boolean!) { bad: target(target: $v) @include(if: $yes) { rank } ${FAN_OUT} }`,
+      { v: null, yes: true },
+    ],
+    [
+      'a null variable inside a list literal',
+      `query($t: String = "b.com") { bad: targets(targets: ["a.com", $t]) { rank } ${FAN_OUT} }`,
+      { t: null },
+    ],
+    [
+      'inside a fragment',
+      `query($v: String = "a.com") { ...F } fragment F on Query { bad: target(target: $v) { rank } ${FAN_OUT} }`,
+      { v: null },
+    ],
   ])('%s: still budgeted', async (_name, query, variables) => {
     const { body, calls } = await run(query, variables);
     expect(calls).toBe(0);
@@ -57,7 +72,10 @@ describe('the budget fails closed', () => {
   it.each([
     ['on a root field', 'query($s: Boolean = true) { a: target(target: "a.com") @skip(if: $s) { rank } }'],
     ['on a nested field', 'query($s: Boolean = true) { a: target(target: "a.com") { rank @include(if: $s) } }'],
-    ['on a fragment spread', 'query($s: Boolean = true) { a: target(target: "a.com") { ...F @skip(if: $s) } } fragment F on Target { rank }'],
+    [
+      'on a fragment spread',
+      'query($s: Boolean = true) { a: target(target: "a.com") { ...F @skip(if: $s) } } fragment F on Target { rank }',
+    ],
   ])('a directive whose condition cannot be evaluated (explicit null over a default) %s is refused with a code', async (_name, query) => {
     const { body, calls } = await run(query, { s: null });
     expect(calls).toBe(0);
@@ -66,7 +84,10 @@ describe('the budget fails closed', () => {
   });
 
   it('every executed operation reports a numeric estimate, also when a field refuses its arguments', async () => {
-    const { body, calls } = await run('query($v: String = "b.com") { target(target: $v) { rank } ok: target(target: "a.com") { target } }', { v: null });
+    const { body, calls } = await run(
+      'query($v: String = "b.com") { target(target: $v) { rank } ok: target(target: "a.com") { target } }',
+      { v: null },
+    );
     expect(calls).toBe(0);
     expect(body.data.ok.target).toBe('a.com');
     expect(body.extensions.cost.estimatedUpstreamCalls).toBe(0);
@@ -85,7 +106,10 @@ describe('budget refusals are request errors', () => {
     ['BUDGET_EXCEEDED', `{ ${FAN_OUT} }`, {}],
     ['BUDGET_UNKNOWN', 'query($s: Boolean = true) { target(target: "a.com") @skip(if: $s) { rank } }', { s: null }],
   ])('%s: 400 under application/graphql-response+json, 200 under application/json (GraphQL over HTTP)', async (code, query, variables) => {
-    for (const [accept, status] of [['application/graphql-response+json', 400], ['application/json', 200]] as const) {
+    for (const [accept, status] of [
+      ['application/graphql-response+json', 400],
+      ['application/json', 200],
+    ] as const) {
       const { status: got, body } = await env.app.execute(query, variables, { accept });
       expect(body.errors?.[0]?.extensions.code).toBe(code);
       expect(body.errors?.[0]?.extensions.http).toBeUndefined();

@@ -8,7 +8,8 @@ import { useMockUpstreamApp } from '../helpers/app.js';
  */
 const env = useMockUpstreamApp();
 const gid = (typename: string, payload: unknown) => Buffer.from(`${typename}:${JSON.stringify(payload)}`).toString('base64');
-const intersection = (number: unknown, targets: unknown = ['a.com', 'b.com']) => gid('Intersection', [targets, [], 'all', {}, 'x.com', number]);
+const intersection = (number: unknown, targets: unknown = ['a.com', 'b.com']) =>
+  gid('Intersection', [targets, [], 'all', {}, 'x.com', number]);
 
 describe('crafted global IDs never reach the upstream', () => {
   it.each([
@@ -19,7 +20,13 @@ describe('crafted global IDs never reach the upstream', () => {
     ['a non-numeric target number', intersection('rank')],
     ['a padded target number', intersection('01')],
     ['a numeric (not string) target number', intersection(1)],
-    ['21 targets', intersection('1', Array.from({ length: 21 }, (_, i) => `t${i}.com`))],
+    [
+      '21 targets',
+      intersection(
+        '1',
+        Array.from({ length: 21 }, (_, i) => `t${i}.com`),
+      ),
+    ],
     ['one target', intersection('1', ['a.com'])],
     ['an invalid target', intersection('1', ['a.com', 'not a target'])],
     ['a ReferringDomain of an invalid target', gid('ReferringDomain', ['bad target', {}, 'x.com'])],
@@ -30,7 +37,10 @@ describe('crafted global IDs never reach the upstream', () => {
     ['non-canonical base64', `${intersection('3')}\n`],
   ])('%s', async (_name, id) => {
     const before = env.upstream.calls.length;
-    const { body } = await env.app.execute('query($id: ID!) { node(id: $id) { id ... on Target { rank } ... on Intersection { domain links { rank } } } }', { id });
+    const { body } = await env.app.execute(
+      'query($id: ID!) { node(id: $id) { id ... on Target { rank } ... on Intersection { domain links { rank } } } }',
+      { id },
+    );
     expect(env.upstream.calls.length - before).toBe(0);
     if (body.errors) expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     else expect(body.data.node).toBeNull();
@@ -39,7 +49,9 @@ describe('crafted global IDs never reach the upstream', () => {
 
   it('the same IDs through nodes(ids:) cost nothing either', async () => {
     const before = env.upstream.calls.length;
-    const { body } = await env.app.execute('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [intersection('3'), intersection('1.target'), intersection('0')] });
+    const { body } = await env.app.execute('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+      ids: [intersection('3'), intersection('1.target'), intersection('0')],
+    });
     expect(env.upstream.calls.length - before).toBe(0);
     if (!body.errors) expect(body.data.nodes).toEqual([null, null, null]);
     expect(body.extensions.cost.estimatedUpstreamCalls).toBe(0);

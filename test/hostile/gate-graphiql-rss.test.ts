@@ -17,7 +17,10 @@ const status = (pid: number, field: 'VmRSS' | 'VmHWM') => {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 200 });
 /** One GET with the raw (still compressed) body, drained and counted. */
-function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: number; text: string }> {
+function get(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers }, (res) => {
       let bytes = 0;
@@ -54,7 +57,9 @@ describe('GraphiQL under load', () => {
       // The workers are named by the start script.
       const start = assets.find((a) => a.endsWith('start.js'));
       const workers = start ? ['editor.worker.js', 'json.worker.js', 'graphql.worker.js'].map((w) => start.replace('start.js', w)) : [];
-      const answers = await Promise.all([...assets, ...workers].map((a) => get(`${origin}${a}`, { 'accept-encoding': 'gzip, deflate, br' }).then((r) => ({ a, ...r }))));
+      const answers = await Promise.all(
+        [...assets, ...workers].map((a) => get(`${origin}${a}`, { 'accept-encoding': 'gzip, deflate, br' }).then((r) => ({ a, ...r }))),
+      );
       for (const answer of answers) expect(answer.status, answer.a).toBe(200);
       return answers;
     };

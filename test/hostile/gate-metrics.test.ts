@@ -20,11 +20,7 @@ describe('metric labels from a bounded set', () => {
     const baseline = (await scrape()).length;
     const names = 3000;
     for (let i = 0; i < names; i += 50) {
-      await Promise.all(
-        Array.from({ length: 50 }, (_, j) =>
-          app.execute(`query Made_up_${i + j} { __typename }`).then(() => undefined),
-        ),
-      );
+      await Promise.all(Array.from({ length: 50 }, (_, j) => app.execute(`query Made_up_${i + j} { __typename }`).then(() => undefined)));
     }
     // Errors too (an unknown field), with long names and names that pose as "other".
     await app.execute(`query ${'L'.repeat(5000)} { nope }`);
@@ -37,6 +33,8 @@ describe('metric labels from a bounded set', () => {
     expect(text).not.toMatch(/path="/);
     // About 7 KB per operation name across the histograms: 100 names make ~0.7 MB; 3000 made ~31 MB before.
     expect(text.length - baseline).toBeLessThan(1_500_000);
-    expect(text).toMatch(/graphql_envelop_request\{operationName="other",operationType="unknown"\} \d+|graphql_envelop_request\{operationName="other",operationType="query"\} \d+/);
+    expect(text).toMatch(
+      /graphql_envelop_request\{operationName="other",operationType="unknown"\} \d+|graphql_envelop_request\{operationName="other",operationType="query"\} \d+/,
+    );
   });
 });

@@ -43,7 +43,21 @@ async function expectCodedRefusal(response: Response, status: number, code: stri
 
 // Spellings Yoga 5 answers as the GraphQL endpoint (request.url.endsWith('/graphql'), endsWith('/graphql/'), or its
 // URLPattern) although their path is not /graphql, and spellings it does not.
-const OTHER_SPELLINGS = ['/graphql/', '//graphql', '///graphql', '/x/graphql', '/x?y=/graphql', '/health/graphql', '/%67raphql', '/graphql%2F', '/GRAPHQL', '/graphql;x', '/graphql.json', '/x#/graphql', '/anything'];
+const OTHER_SPELLINGS = [
+  '/graphql/',
+  '//graphql',
+  '///graphql',
+  '/x/graphql',
+  '/x?y=/graphql',
+  '/health/graphql',
+  '/%67raphql',
+  '/graphql%2F',
+  '/GRAPHQL',
+  '/graphql;x',
+  '/graphql.json',
+  '/x#/graphql',
+  '/anything',
+];
 
 describe('the gate: one place decides, deny by default', () => {
   for (const path of OTHER_SPELLINGS) {
@@ -60,7 +74,11 @@ describe('the gate: one place decides, deny by default', () => {
   it('needs a key on /graphql with a query string, and on a dot-segment path that normalises to it', async () => {
     await expectCodedRefusal(await call(withGraphiql, '/graphql?x=1', post()), 401, 'UNAUTHENTICATED');
     await expectCodedRefusal(await call(withGraphiql, '/ready/../graphql', post()), 401, 'UNAUTHENTICATED');
-    await expectCodedRefusal(await call(withGraphiql, `/graphql?${GET_QUERY}`, { headers: { 'x-graphql-csrf': '1' } }), 401, 'UNAUTHENTICATED');
+    await expectCodedRefusal(
+      await call(withGraphiql, `/graphql?${GET_QUERY}`, { headers: { 'x-graphql-csrf': '1' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
   });
 
   for (const method of ['GET', 'POST', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND']) {
@@ -110,10 +128,15 @@ describe('the gate: one place decides, deny by default', () => {
     const ok = await call(withGraphiql, '/graphql', { headers: { accept: 'text/html', authorization: basic('anyone', KEY) } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/^text\/html/);
-    const wrong = await call(withGraphiql, '/graphql', { headers: { accept: 'text/html', authorization: basic(KEY, 'wrong-password-0123456789') } });
+    const wrong = await call(withGraphiql, '/graphql', {
+      headers: { accept: 'text/html', authorization: basic(KEY, 'wrong-password-0123456789') },
+    });
     expect(wrong.status).toBe(401);
     // The same Basic credentials carry GraphiQL's own fetches.
-    const executed = await call(withGraphiql, '/graphql', { ...post({ authorization: basic('', KEY) }), body: JSON.stringify({ query: '{ __typename }' }) });
+    const executed = await call(withGraphiql, '/graphql', {
+      ...post({ authorization: basic('', KEY) }),
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(executed.status).toBe(200);
   });
 
@@ -121,7 +144,11 @@ describe('the gate: one place decides, deny by default', () => {
     expect((await call(withGraphiql, '/health')).status).toBe(200);
     await expectCodedRefusal(await call(withGraphiql, '/ready'), 401, 'UNAUTHENTICATED');
     await expectCodedRefusal(await call(withGraphiql, '/metrics'), 401, 'UNAUTHENTICATED');
-    await expectCodedRefusal(await call(withGraphiql, '/graphql?x=/ready', { headers: { accept: 'application/json' } }), 401, 'UNAUTHENTICATED');
+    await expectCodedRefusal(
+      await call(withGraphiql, '/graphql?x=/ready', { headers: { accept: 'application/json' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expect((await call(withGraphiql, '/ready', { headers: { 'x-api-key': KEY } })).status).toBe(200);
     expect((await call(withGraphiql, '/metrics', { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
     expect((await call(open, '/ready')).status).toBe(200);
@@ -133,13 +160,31 @@ describe('the gate: one place decides, deny by default', () => {
 });
 
 describe('content negotiation before execution', () => {
-  for (const accept of ['application/xml', 'text/html', 'image/png', 'application/json; charset=latin1', 'application/*+xml', 'garbage', ';;;', 'text/plain']) {
+  for (const accept of [
+    'application/xml',
+    'text/html',
+    'image/png',
+    'application/json; charset=latin1',
+    'application/*+xml',
+    'garbage',
+    ';;;',
+    'text/plain',
+  ]) {
     it(`refuses Accept: ${accept} with 406 and no upstream call`, async () => {
       const response = await call(open, '/graphql', post({ accept }));
       await expectCodedRefusal(response, 406, 'NOT_ACCEPTABLE');
     });
   }
-  for (const accept of ['*/*', 'application/json', 'application/graphql-response+json', 'text/event-stream', 'multipart/mixed', 'application/*', 'text/html, */*;q=0.8', '']) {
+  for (const accept of [
+    '*/*',
+    'application/json',
+    'application/graphql-response+json',
+    'text/event-stream',
+    'multipart/mixed',
+    'application/*',
+    'text/html, */*;q=0.8',
+    '',
+  ]) {
     it(`accepts Accept: ${JSON.stringify(accept)} for an operation that needs no upstream`, async () => {
       const response = await call(open, '/graphql', { ...post({ accept }), body: JSON.stringify({ query: '{ __typename }' }) });
       expect(response.status).toBe(200);
@@ -151,7 +196,10 @@ describe('content negotiation before execution', () => {
 describe('CORS closed by default', () => {
   it('gives another origin no Access-Control-Allow-Origin, on a preflight or a request', async () => {
     const origin = 'https://evil.example';
-    const preflight = await call(open, '/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const preflight = await call(open, '/graphql', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const response = await call(open, '/graphql', { ...post({ origin }), body: JSON.stringify({ query: '{ __typename }' }) });
@@ -162,7 +210,8 @@ describe('CORS closed by default', () => {
   it('opens to the listed origins, or to every origin with an explicit *', async () => {
     const listed = createTestApp(upstream.url, 'dataforseo', { security: { corsOrigins: ['https://a.example', 'https://b.example'] } });
     const star = createTestApp(upstream.url, 'dataforseo', { security: { corsOrigins: '*' } });
-    const preflight = (app: App, origin: string) => call(app, '/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (app: App, origin: string) =>
+      call(app, '/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     expect((await preflight(listed, 'https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');
     expect((await preflight(listed, 'https://c.example')).headers.get('access-control-allow-origin')).toBeNull();
     // An explicit * lets every origin in (whatwg-node reflects the origin), still without credentials.

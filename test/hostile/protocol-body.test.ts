@@ -36,7 +36,11 @@ async function post(body: BodyInit, headers: Record<string, string> = {}) {
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   });
   const text = await response.text();
-  return { status: response.status, text, errors: (JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] }).errors };
+  return {
+    status: response.status,
+    text,
+    errors: (JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] }).errors,
+  };
 }
 
 const padded = (bytes: number) => {
@@ -103,7 +107,9 @@ describe('wide and long input', () => {
   });
 
   it('a huge string variable: 413, no call', async () => {
-    const answer = await post(JSON.stringify({ query: 'query($t: String!) { target(target: $t) { id } }', variables: { t: 'a'.repeat(1_000_000) } }));
+    const answer = await post(
+      JSON.stringify({ query: 'query($t: String!) { target(target: $t) { id } }', variables: { t: 'a'.repeat(1_000_000) } }),
+    );
     expect(answer.status).toBe(413);
   });
 
@@ -156,7 +162,9 @@ describe('over a real socket (the Node adapter, as in production)', () => {
     const body = padded(SECURITY_DEFAULTS.maxBodyBytes + 1);
     const answer = await sendChunked(Array.from({ length: Math.ceil(body.length / 5000) }, (_, i) => body.slice(i * 5000, (i + 1) * 5000)));
     expect(answer.status, answer.text).toBe(413);
-    expect((JSON.parse(answer.text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((JSON.parse(answer.text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     expect(env.upstream.calls).toHaveLength(0);
   });
 });

@@ -21,7 +21,11 @@ async function postRaw(body: string) {
     body,
   });
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    text,
+    body: JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 function expectDepthRefusal(answer: Awaited<ReturnType<typeof postRaw>>) {
@@ -42,7 +46,9 @@ describe('variables', () => {
     // Depth of the variable value: 2 per `and` level, 2 for the leaf `{"domain":{"eq":…}}`.
     const atLimit = (SECURITY_DEFAULTS.maxInputDepth - 2) / 2;
     expectDepthRefusal(await postRaw(`{"query":${JSON.stringify(FILTER_QUERY)},"variables":{"f":{"or":[${nestedFilterJson(atLimit)}]}}}`));
-    const answer = await postRaw(`{"query":${JSON.stringify(FILTER_QUERY)},"variables":{"f":${nestedFilterJson(atLimit)}},"extensions":{"dryRun":true}}`);
+    const answer = await postRaw(
+      `{"query":${JSON.stringify(FILTER_QUERY)},"variables":{"f":${nestedFilterJson(atLimit)}},"extensions":{"dryRun":true}}`,
+    );
     expect(answer.body.errors, answer.text).toBeUndefined();
   });
 
@@ -52,9 +58,12 @@ describe('variables', () => {
 
   it('through GET', async () => {
     const variables = encodeURIComponent(nestedFilterJson(1000));
-    const response = await env.app.yoga.fetch(`http://yoga/graphql?query=${encodeURIComponent(FILTER_QUERY)}&variables=%7B%22f%22%3A${variables}%7D`, {
-      headers: { 'x-graphql-csrf': '1', accept: 'application/graphql-response+json' },
-    });
+    const response = await env.app.yoga.fetch(
+      `http://yoga/graphql?query=${encodeURIComponent(FILTER_QUERY)}&variables=%7B%22f%22%3A${variables}%7D`,
+      {
+        headers: { 'x-graphql-csrf': '1', accept: 'application/graphql-response+json' },
+      },
+    );
     const text = await response.text();
     expectDepthRefusal({ status: response.status, text, body: JSON.parse(text) });
   });
@@ -87,7 +96,9 @@ describe('literal values in the document', () => {
   it('a literal filter over the limit', async () => {
     let literal = '{ domain: { eq: "x.com" } }';
     for (let i = 0; i < SECURITY_DEFAULTS.maxInputDepth; i++) literal = `{ and: [${literal}] }`;
-    expectDepthRefusal(await postRaw(JSON.stringify({ query: `{ target(target: "a.com") { referringDomains(filter: ${literal}) { totalCount } } }` })));
+    expectDepthRefusal(
+      await postRaw(JSON.stringify({ query: `{ target(target: "a.com") { referringDomains(filter: ${literal}) { totalCount } } }` })),
+    );
   });
 
   it('a literal default value of a variable over the limit', async () => {

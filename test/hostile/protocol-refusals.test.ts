@@ -11,7 +11,11 @@ import { useMockUpstreamApp } from '../helpers/app.js';
 const env = useMockUpstreamApp();
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-interface Answer { status: number; text: string; errors: { message: string; extensions?: Record<string, unknown> }[] }
+interface Answer {
+  status: number;
+  text: string;
+  errors: { message: string; extensions?: Record<string, unknown> }[];
+}
 
 async function send(init: RequestInit, url = 'http://yoga/graphql'): Promise<Answer> {
   const response = await env.app.yoga.fetch(url, init);
@@ -21,7 +25,11 @@ async function send(init: RequestInit, url = 'http://yoga/graphql'): Promise<Ans
 }
 
 const post = (body: unknown, accept = GRAPHQL_RESPONSE, headers: Record<string, string> = {}) =>
-  send({ method: 'POST', headers: { 'content-type': 'application/json', accept, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  send({
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 function expectRefused(answer: Answer, code: string, status: number) {
   expect(answer.errors.length, answer.text).toBeGreaterThan(0);
@@ -79,7 +87,11 @@ describe('request errors', () => {
   });
 
   it('a mutation sent with GET (and the CSRF header): coded, 405', async () => {
-    expectRefused(await send({ headers: { 'x-graphql-csrf': '1' } }, 'http://yoga/graphql?query=mutation%7B__typename%7D'), 'BAD_REQUEST', 405);
+    expectRefused(
+      await send({ headers: { 'x-graphql-csrf': '1' } }, 'http://yoga/graphql?query=mutation%7B__typename%7D'),
+      'BAD_REQUEST',
+      405,
+    );
   });
 
   it.each([
@@ -100,14 +112,21 @@ describe('request errors', () => {
 
   it.each([
     ['a GET without the header', {}, 'http://yoga/graphql?query=%7B__typename%7D'],
-    ['a form POST', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' }, undefined],
+    [
+      'a form POST',
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' },
+      undefined,
+    ],
     ['a text/plain POST', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' }, undefined],
-  ] as [string, RequestInit, string | undefined][])('CSRF prevention refuses %s: CSRF_PREVENTED, 403, naming what to send', async (_name, init, url) => {
-    const answer = await send(init, url);
-    expectRefused(answer, 'CSRF_PREVENTED', 403);
-    expect(answer.errors[0]?.message).toMatch(/x-graphql-csrf/);
-    expect(answer.errors[0]?.message).toMatch(/application\/json/);
-  });
+  ] as [string, RequestInit, string | undefined][])(
+    'CSRF prevention refuses %s: CSRF_PREVENTED, 403, naming what to send',
+    async (_name, init, url) => {
+      const answer = await send(init, url);
+      expectRefused(answer, 'CSRF_PREVENTED', 403);
+      expect(answer.errors[0]?.message).toMatch(/x-graphql-csrf/);
+      expect(answer.errors[0]?.message).toMatch(/application\/json/);
+    },
+  );
 
   it('a body that is not JSON: BAD_REQUEST, 400, without echoing the body', async () => {
     const answer = await post('{"query": "{ __typename }", <img src=x onerror=alert(1)>');
@@ -117,7 +136,11 @@ describe('request errors', () => {
 
   it.each(['PUT', 'DELETE', 'PATCH'])('%s, whatever its content type: METHOD_NOT_ALLOWED (the gate), 405', async (method) => {
     for (const type of ['application/json', 'application/xml']) {
-      expectRefused(await send({ method, headers: { 'content-type': type, 'x-graphql-csrf': '1' }, body: '{"query":"{ __typename }"}' }), 'METHOD_NOT_ALLOWED', 405);
+      expectRefused(
+        await send({ method, headers: { 'content-type': type, 'x-graphql-csrf': '1' }, body: '{"query":"{ __typename }"}' }),
+        'METHOD_NOT_ALLOWED',
+        405,
+      );
     }
   });
 
@@ -131,11 +154,19 @@ describe('request errors', () => {
   });
 
   it('a GET whose variables are not JSON: BAD_REQUEST, 400', async () => {
-    expectRefused(await send({ headers: { 'x-graphql-csrf': '1' } }, 'http://yoga/graphql?query=%7B__typename%7D&variables=%7Bbad'), 'BAD_REQUEST', 400);
+    expectRefused(
+      await send({ headers: { 'x-graphql-csrf': '1' } }, 'http://yoga/graphql?query=%7B__typename%7D&variables=%7Bbad'),
+      'BAD_REQUEST',
+      400,
+    );
   });
 
   it('a content type no parser takes: UNSUPPORTED_MEDIA_TYPE, 415', async () => {
-    expectRefused(await send({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<query/>' }), 'UNSUPPORTED_MEDIA_TYPE', 415);
+    expectRefused(
+      await send({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<query/>' }),
+      'UNSUPPORTED_MEDIA_TYPE',
+      415,
+    );
   });
 });
 
@@ -156,7 +187,7 @@ describe('parse errors do not echo the request', () => {
     expect(answer.text).toMatch(/"locations":\[\{"line":1,"column":\d+\}\]/);
   });
 
-  it('keeps the punctuation it expected, which is not the client\'s text', async () => {
+  it("keeps the punctuation it expected, which is not the client's text", async () => {
     const answer = await post({ query: '{ target(target "a.com") { id } }' });
     expect(answer.errors[0]?.message).toMatch(/Expected ":"/);
   });

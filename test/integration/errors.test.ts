@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, TEST_LOGIN, TEST_PASSWORD } from '../helpers/app.js';
-import { createMockUpstream, envelopeError, okEnvelope, summaryResult, taskErrorEnvelope, type MockUpstream } from '../helpers/mock-upstream.js';
+import {
+  createMockUpstream,
+  envelopeError,
+  okEnvelope,
+  summaryResult,
+  taskErrorEnvelope,
+  type MockUpstream,
+} from '../helpers/mock-upstream.js';
 
 let upstream: MockUpstream;
 const apps: Record<'dataforseo' | 'aisa', ReturnType<typeof createTestApp>> = {} as never;
@@ -26,13 +33,29 @@ const RAW_BODY_MARKER = 'raw-upstream-body-marker';
 const QUERY = `{ ok: target(target: "good.com") { rank } bad: target(target: "bad.com") { rank backlinkCount } }`;
 
 function expectGood() {
-  upstream.expect({ endpoint: 'summary', match: (t) => t.target === 'good.com', reply: okEnvelope('summary', summaryResult('good.com', { rank: 321 })) });
+  upstream.expect({
+    endpoint: 'summary',
+    match: (t) => t.target === 'good.com',
+    reply: okEnvelope('summary', summaryResult('good.com', { rank: 321 })),
+  });
 }
 
 describe.each(['dataforseo', 'aisa'] as const)('upstream failures through the %s wire', (wire) => {
   it.each([
-    ['a task error (40501)', { reply: taskErrorEnvelope('summary', 40501, `Invalid Field: 'target'. ${RAW_BODY_MARKER}`) }, 'UPSTREAM_BAD_REQUEST', 40501, false],
-    ['an envelope error (40100)', { reply: envelopeError(40100, `Not authorized ${RAW_BODY_MARKER}`), status: 401 }, 'UPSTREAM_AUTH', 40100, false],
+    [
+      'a task error (40501)',
+      { reply: taskErrorEnvelope('summary', 40501, `Invalid Field: 'target'. ${RAW_BODY_MARKER}`) },
+      'UPSTREAM_BAD_REQUEST',
+      40501,
+      false,
+    ],
+    [
+      'an envelope error (40100)',
+      { reply: envelopeError(40100, `Not authorized ${RAW_BODY_MARKER}`), status: 401 },
+      'UPSTREAM_AUTH',
+      40100,
+      false,
+    ],
     ['an HTTP 500', { reply: { error: { message: RAW_BODY_MARKER } }, status: 500 }, 'UPSTREAM_UNAVAILABLE', undefined, true],
     ['a rate limit (40202)', { reply: envelopeError(40202, RAW_BODY_MARKER) }, 'UPSTREAM_RATE_LIMITED', 40202, true],
     ['insufficient funds (40210)', { reply: taskErrorEnvelope('summary', 40210, RAW_BODY_MARKER) }, 'UPSTREAM_PAYMENT', 40210, false],
@@ -68,7 +91,9 @@ it('maps an unreachable upstream to UPSTREAM_UNAVAILABLE without leaking its add
 
 it('refuses an invalid target with BAD_USER_INPUT, no upstream call, and siblings still resolve', async () => {
   expectGood();
-  const { body } = await apps.dataforseo.execute('{ ok: target(target: "good.com") { rank } bad: target(target: "not a domain") { rank } }');
+  const { body } = await apps.dataforseo.execute(
+    '{ ok: target(target: "good.com") { rank } bad: target(target: "not a domain") { rank } }',
+  );
   expect(body.data).toEqual({ ok: { rank: 321 }, bad: null });
   expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'target', value: 'not a domain' });
   expect(upstream.calls).toHaveLength(1);

@@ -6,7 +6,9 @@ import { useSandboxApp } from '../helpers/sandbox.js';
 const env = useSandboxApp();
 
 async function nodes(args: string, selection = 'domain rank backlinkCount firstSeen', target = 'ahrefs.com') {
-  const { body } = await env.app.execute(`{ target(target: "${target}") { referringDomains(first: 1000${args}) { totalCount nodes { ${selection} } } } }`);
+  const { body } = await env.app.execute(
+    `{ target(target: "${target}") { referringDomains(first: 1000${args}) { totalCount nodes { ${selection} } } } }`,
+  );
   expect(body.errors).toBeUndefined();
   return body.data.target.referringDomains as { totalCount: number; nodes: any[] };
 }
@@ -28,7 +30,9 @@ describe('referring domains, filtered and ordered', () => {
 
   it('applies nested and/or trees', async () => {
     const all = await nodes('');
-    const { nodes: list } = await nodes(', filter: { rank: { gt: 100 }, or: [{ domain: { like: "%blog%" } }, { backlinkCount: { gte: 5 } }] }');
+    const { nodes: list } = await nodes(
+      ', filter: { rank: { gt: 100 }, or: [{ domain: { like: "%blog%" } }, { backlinkCount: { gte: 5 } }] }',
+    );
     const expected = all.nodes.filter((n) => n.rank > 100 && (n.domain.includes('blog') || n.backlinkCount >= 5));
     expect(list.map((n) => n.domain).sort()).toEqual(expected.map((n) => n.domain).sort());
     expect(expected.length).toBeGreaterThan(0);
@@ -38,7 +42,10 @@ describe('referring domains, filtered and ordered', () => {
     const { nodes: recent } = await nodes(', filter: { firstSeen: { after: "2025-01-01T00:00:00Z" } }');
     expect(recent.length).toBeGreaterThan(0);
     expect(recent.every((n) => n.firstSeen > '2025-01-01')).toBe(true);
-    const { nodes: org } = await nodes(', filter: { breakdown: { tld: { key: "org", count: { gt: 0 } } } }', 'domain breakdown { tlds { key count } }');
+    const { nodes: org } = await nodes(
+      ', filter: { breakdown: { tld: { key: "org", count: { gt: 0 } } } }',
+      'domain breakdown { tlds { key count } }',
+    );
     expect(org.length).toBeGreaterThan(0);
     expect(org.every((n) => n.breakdown.tlds.some((k: { key: string }) => k.key === 'org'))).toBe(true);
   });
@@ -53,14 +60,21 @@ describe('referring domains, filtered and ordered', () => {
     expect(body.data.all.referringPageNofollowCount).toBeGreaterThan(0);
     expect(body.data.dofollow.referringPageNofollowCount).toBe(0);
     expect(body.data.dofollow.backlinkCount).toBeLessThan(body.data.all.backlinkCount);
-    expect(body.data.dofollow.referringDomains.nodes.every((n: { referringPageNofollowCount: number }) => n.referringPageNofollowCount === 0)).toBe(true);
+    expect(
+      body.data.dofollow.referringDomains.nodes.every((n: { referringPageNofollowCount: number }) => n.referringPageNofollowCount === 0),
+    ).toBe(true);
   });
 
   it('binds cursors to the filter: a cursor of a filtered list is refused for another filter', async () => {
-    const { body } = await env.app.execute('{ target(target: "ahrefs.com") { referringDomains(first: 2, filter: { rank: { gt: 500 } }) { pageInfo { endCursor } } } }');
+    const { body } = await env.app.execute(
+      '{ target(target: "ahrefs.com") { referringDomains(first: 2, filter: { rank: { gt: 500 } }) { pageInfo { endCursor } } } }',
+    );
     const cursor = body.data.target.referringDomains.pageInfo.endCursor;
     env.sandbox.resetStats();
-    const again = await env.app.execute('query($c: String) { target(target: "ahrefs.com") { referringDomains(first: 2, after: $c, filter: { rank: { gt: 400 } }) { totalCount } } }', { c: cursor });
+    const again = await env.app.execute(
+      'query($c: String) { target(target: "ahrefs.com") { referringDomains(first: 2, after: $c, filter: { rank: { gt: 400 } }) { totalCount } } }',
+      { c: cursor },
+    );
     expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
     expect(env.sandbox.stats().calls).toBe(0);
   });
@@ -71,7 +85,11 @@ describe('intersections, filtered and ordered', () => {
     const query = (extra: string) => `{ domainIntersection(targets: ["backlinko.com", "ahrefs.com"], first: 1000${extra}) {
       totalCount nodes { domain intersectionCount links { target { target } rank backlinkCount } } } }`;
     const all = (await env.app.execute(query(''))).body.data.domainIntersection;
-    const { body } = await env.app.execute(query(', filter: { link: { target: "www.ahrefs.com", rank: { gt: 500 } } }, orderBy: [{ field: BACKLINK_COUNT, target: "backlinko.com", direction: DESC }]'));
+    const { body } = await env.app.execute(
+      query(
+        ', filter: { link: { target: "www.ahrefs.com", rank: { gt: 500 } } }, orderBy: [{ field: BACKLINK_COUNT, target: "backlinko.com", direction: DESC }]',
+      ),
+    );
     expect(body.errors).toBeUndefined();
     const list = body.data.domainIntersection.nodes;
     expect(list.length).toBeGreaterThan(0);
@@ -81,7 +99,8 @@ describe('intersections, filtered and ordered', () => {
   });
 
   it('filters on intersectionCount in PARTIAL mode through Target.intersection', async () => {
-    const { body } = await env.app.execute(`{ target(target: "backlinko.com") { intersection(others: ["ahrefs.com", "moz.com"], mode: PARTIAL, first: 1000, filter: { intersectionCount: { gte: 2 } }) {
+    const { body } = await env.app
+      .execute(`{ target(target: "backlinko.com") { intersection(others: ["ahrefs.com", "moz.com"], mode: PARTIAL, first: 1000, filter: { intersectionCount: { gte: 2 } }) {
       totalCount nodes { intersectionCount } } } }`);
     expect(body.errors).toBeUndefined();
     expect(body.data.target.intersection.nodes.every((n: { intersectionCount: number }) => n.intersectionCount >= 2)).toBe(true);
@@ -92,11 +111,16 @@ describe('invalid input is refused for free, and siblings still resolve', () => 
   it.each([
     ['filter: { rank: { in: [] } }', 'filter.rank.in'],
     ['filter: { domain: { regex: "(?<=x)y" } }', 'filter.domain.regex'],
-    ['filter: { and: [{ rank: { gt: 1, lt: 2 } }, { rank: { gt: 3, lt: 4 } }, { rank: { gt: 5, lt: 6 } }, { rank: { gt: 7, lt: 8 } }, { rank: { ne: 9 } }] }', 'filter'],
+    [
+      'filter: { and: [{ rank: { gt: 1, lt: 2 } }, { rank: { gt: 3, lt: 4 } }, { rank: { gt: 5, lt: 6 } }, { rank: { gt: 7, lt: 8 } }, { rank: { ne: 9 } }] }',
+      'filter',
+    ],
     ['orderBy: [{ field: RANK }, { field: DOMAIN }, { field: BACKLINK_COUNT }, { field: SPAM_SCORE }]', 'orderBy'],
   ])('%s', async (args, argument) => {
     env.sandbox.resetStats();
-    const { body } = await env.app.execute(`{ ok: target(target: "moz.com") { target } bad: target(target: "ahrefs.com") { target referringDomains(${args}) { totalCount } } }`);
+    const { body } = await env.app.execute(
+      `{ ok: target(target: "moz.com") { target } bad: target(target: "ahrefs.com") { target referringDomains(${args}) { totalCount } } }`,
+    );
     expect(body.data.ok).toEqual({ target: 'moz.com' });
     expect(body.data.bad).toEqual({ target: 'ahrefs.com', referringDomains: null });
     expect(body.errors).toHaveLength(1);

@@ -18,7 +18,11 @@ const PAGE = `query($first: Int, $after: String, $last: Int, $before: String, $t
   target(target: $target) { referringDomains(first: $first, after: $after, last: $last, before: $before) {
     totalCount edges { cursor node { domain } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
 
-type Page = { totalCount: number; edges: { cursor: string; node: { domain: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null } };
+type Page = {
+  totalCount: number;
+  edges: { cursor: string; node: { domain: string } }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+};
 
 async function page(variables: Record<string, unknown>): Promise<{ page: Page | null; errors: any[] | undefined }> {
   const { body } = await env.app.execute(PAGE, variables);
@@ -45,7 +49,11 @@ describe('Relay pagination over offset/limit', () => {
     expect(domains(p3)).toEqual(['d6.com']);
     expect(p3?.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     // hasNextPage came from total_count: no call ever asked for an extra row.
-    expect(env.upstream.calls.map((c) => [c.task.offset, c.task.limit])).toEqual([[0, 3], [3, 3], [6, 3]]);
+    expect(env.upstream.calls.map((c) => [c.task.offset, c.task.limit])).toEqual([
+      [0, 3],
+      [3, 3],
+      [6, 3],
+    ]);
   });
 
   it('defaults to 25 items', async () => {
@@ -79,7 +87,11 @@ describe('Relay pagination over offset/limit', () => {
   it('returns an empty connection for a target with no referring domains', async () => {
     expectWindow(0, 25, 0);
     const empty = (await page({})).page;
-    expect(empty).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
+    expect(empty).toEqual({
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    });
   });
 
   it('answers first: 0 with the total and no edges, from a one-row call', async () => {

@@ -38,7 +38,10 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     expect(sandbox.stats().callsByEndpoint).toEqual({ referring_domains: 1 });
 
     sandbox.resetStats();
-    const aliases = Array.from({ length: 50 }, (_, i) => `t${i}: target(target: "www.example.com") { rank backlinkCount info { server } }`).join(' ');
+    const aliases = Array.from(
+      { length: 50 },
+      (_, i) => `t${i}: target(target: "www.example.com") { rank backlinkCount info { server } }`,
+    ).join(' ');
     await app.execute(`{ ${aliases} }`);
     expect(sandbox.stats().callsByEndpoint).toEqual({ summary: 1 });
 
@@ -56,7 +59,10 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     let after: string | null = null;
     let total = 0;
     for (let guard = 0; guard < 50; guard++) {
-      const { body } = await app.execute('query($after: String) { target(target: "explodingtopics.com") { referringDomains(first: 17, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { domain } } } }', { after });
+      const { body } = await app.execute(
+        'query($after: String) { target(target: "explodingtopics.com") { referringDomains(first: 17, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { domain } } } }',
+        { after },
+      );
       const c = body.data.target.referringDomains;
       total = c.totalCount;
       seen.push(...c.nodes.map((n: { domain: string }) => n.domain));
@@ -68,7 +74,9 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
   });
 
   it('agrees with itself: a target’s referringMainDomainCount is its referringDomains totalCount', async () => {
-    const { body } = await app.execute('{ target(target: "backlinko.com", options: { status: ALL }) { referringMainDomainCount referringDomains { totalCount } } }');
+    const { body } = await app.execute(
+      '{ target(target: "backlinko.com", options: { status: ALL }) { referringMainDomainCount referringDomains { totalCount } } }',
+    );
     expect(body.data.target.referringMainDomainCount).toBe(body.data.target.referringDomains.totalCount);
   });
 
@@ -91,22 +99,40 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     const t = body.data.target;
     const rd = t.referringDomains.nodes[1];
     const ix = t.intersection.nodes[0];
-    const again = await app.execute(`query($ids: [ID!]!, $t: ID!) {
+    const again = await app.execute(
+      `query($ids: [ID!]!, $t: ID!) {
       t: node(id: $t) { __typename id ... on Target { target rank breakdown { tlds { key } } } }
       all: nodes(ids: $ids) { __typename id ... on ReferringDomain { domain backlinkCount target { target } } ... on Intersection { domain intersectionCount links { target { target } } } }
-    }`, { t: t.id, ids: [rd.id, ix.id] });
+    }`,
+      { t: t.id, ids: [rd.id, ix.id] },
+    );
     expect(again.body.errors).toBeUndefined();
     expect(again.body.data.t).toMatchObject({ __typename: 'Target', id: t.id, target: 'backlinko.com', rank: t.rank });
     expect(again.body.data.t.breakdown.tlds.length).toBeLessThanOrEqual(3);
-    expect(again.body.data.all[0]).toMatchObject({ __typename: 'ReferringDomain', id: rd.id, domain: rd.domain, backlinkCount: rd.backlinkCount, target: { target: 'backlinko.com' } });
-    expect(again.body.data.all[1]).toMatchObject({ __typename: 'Intersection', id: ix.id, domain: ix.domain, intersectionCount: 2, links: [{ target: { target: 'backlinko.com' } }, { target: { target: 'ahrefs.com' } }] });
+    expect(again.body.data.all[0]).toMatchObject({
+      __typename: 'ReferringDomain',
+      id: rd.id,
+      domain: rd.domain,
+      backlinkCount: rd.backlinkCount,
+      target: { target: 'backlinko.com' },
+    });
+    expect(again.body.data.all[1]).toMatchObject({
+      __typename: 'Intersection',
+      id: ix.id,
+      domain: ix.domain,
+      intersectionCount: 2,
+      links: [{ target: { target: 'backlinko.com' } }, { target: { target: 'ahrefs.com' } }],
+    });
   });
 
   it('round-trips the ID of an intersection with a wildcard exclusion and options', async () => {
-    const { body } = await app.execute(`{ domainIntersection(targets: ["ahrefs.com", "moz.com"], excludeTargets: ["https://semrush.com/blog/*"], mode: PARTIAL, options: { status: ALL }, first: 1) {
+    const { body } =
+      await app.execute(`{ domainIntersection(targets: ["ahrefs.com", "moz.com"], excludeTargets: ["https://semrush.com/blog/*"], mode: PARTIAL, options: { status: ALL }, first: 1) {
       nodes { id domain intersectionCount } } }`);
     const node = body.data.domainIntersection.nodes[0];
-    const again = await app.execute('query($id: ID!) { node(id: $id) { ... on Intersection { domain intersectionCount } } }', { id: node.id });
+    const again = await app.execute('query($id: ID!) { node(id: $id) { ... on Intersection { domain intersectionCount } } }', {
+      id: node.id,
+    });
     expect(again.body.errors).toBeUndefined();
     expect(again.body.data.node).toEqual({ domain: node.domain, intersectionCount: node.intersectionCount });
   });
@@ -125,11 +151,14 @@ describe('malformed global IDs', () => {
   });
   afterAll(() => app.close());
 
-  it.each(['garbage', Buffer.from('Nope:1').toString('base64'), Buffer.from('Target').toString('base64')])('refuses %j with BAD_USER_INPUT, at no cost', async (id) => {
-    sandbox.resetStats();
-    const { body } = await app.execute('query($id: ID!) { node(id: $id) { id } }', { id });
-    expect(body.data.node).toBeNull();
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id', value: id });
-    expect(sandbox.stats().calls).toBe(0);
-  });
+  it.each(['garbage', Buffer.from('Nope:1').toString('base64'), Buffer.from('Target').toString('base64')])(
+    'refuses %j with BAD_USER_INPUT, at no cost',
+    async (id) => {
+      sandbox.resetStats();
+      const { body } = await app.execute('query($id: ID!) { node(id: $id) { id } }', { id });
+      expect(body.data.node).toBeNull();
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id', value: id });
+      expect(sandbox.stats().calls).toBe(0);
+    },
+  );
 });

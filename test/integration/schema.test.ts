@@ -17,7 +17,8 @@ describe('the public contract', () => {
       if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
         for (const field of Object.values(type.getFields())) {
           if (!field.description) missing.push(`${type.name}.${field.name}`);
-          for (const arg of 'args' in field ? field.args : []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+          for (const arg of 'args' in field ? field.args : [])
+            if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
         }
       }
       if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
@@ -27,7 +28,27 @@ describe('the public contract', () => {
 
   it('keeps the names of the design sketch', () => {
     const sdl = printSchema(schema);
-    for (const name of ['Target', 'ReferringDomain', 'Intersection', 'IntersectionLink', 'LinkProfile', 'LinkBreakdown', 'KeyCount', 'TargetInfo', 'BacklinkOptions', 'BacklinkStatus', 'RankScale', 'IntersectionMode', 'ReferringDomainConnection', 'ReferringDomainEdge', 'IntersectionConnection', 'IntersectionEdge', 'PageInfo', 'Node', 'DateTime']) {
+    for (const name of [
+      'Target',
+      'ReferringDomain',
+      'Intersection',
+      'IntersectionLink',
+      'LinkProfile',
+      'LinkBreakdown',
+      'KeyCount',
+      'TargetInfo',
+      'BacklinkOptions',
+      'BacklinkStatus',
+      'RankScale',
+      'IntersectionMode',
+      'ReferringDomainConnection',
+      'ReferringDomainEdge',
+      'IntersectionConnection',
+      'IntersectionEdge',
+      'PageInfo',
+      'Node',
+      'DateTime',
+    ]) {
       expect(sdl).toMatch(new RegExp(`(type|interface|input|enum|scalar) ${name}\\b`));
     }
   });

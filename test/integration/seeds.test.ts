@@ -13,24 +13,43 @@ const summaryEnvelope = fixture('summary-explodingtopics.com.json');
 const referringEnvelope = fixture('referring-domains-backlinko.com.json');
 
 const PROFILE: readonly (readonly [string, string])[] = [
-  ['rank', 'rank'], ['backlinkCount', 'backlinks'], ['spamScore', 'backlinks_spam_score'], ['firstSeen', 'first_seen'],
-  ['lostDate', 'lost_date'], ['brokenBacklinkCount', 'broken_backlinks'], ['brokenPageCount', 'broken_pages'],
-  ['referringDomainCount', 'referring_domains'], ['referringDomainNofollowCount', 'referring_domains_nofollow'],
-  ['referringMainDomainCount', 'referring_main_domains'], ['referringMainDomainNofollowCount', 'referring_main_domains_nofollow'],
-  ['referringIpCount', 'referring_ips'], ['referringSubnetCount', 'referring_subnets'], ['referringPageCount', 'referring_pages'],
+  ['rank', 'rank'],
+  ['backlinkCount', 'backlinks'],
+  ['spamScore', 'backlinks_spam_score'],
+  ['firstSeen', 'first_seen'],
+  ['lostDate', 'lost_date'],
+  ['brokenBacklinkCount', 'broken_backlinks'],
+  ['brokenPageCount', 'broken_pages'],
+  ['referringDomainCount', 'referring_domains'],
+  ['referringDomainNofollowCount', 'referring_domains_nofollow'],
+  ['referringMainDomainCount', 'referring_main_domains'],
+  ['referringMainDomainNofollowCount', 'referring_main_domains_nofollow'],
+  ['referringIpCount', 'referring_ips'],
+  ['referringSubnetCount', 'referring_subnets'],
+  ['referringPageCount', 'referring_pages'],
   ['referringPageNofollowCount', 'referring_pages_nofollow'],
 ];
 const BREAKDOWN: readonly (readonly [string, string])[] = [
-  ['tlds', 'referring_links_tld'], ['types', 'referring_links_types'], ['attributes', 'referring_links_attributes'],
-  ['platformTypes', 'referring_links_platform_types'], ['semanticLocations', 'referring_links_semantic_locations'],
+  ['tlds', 'referring_links_tld'],
+  ['types', 'referring_links_types'],
+  ['attributes', 'referring_links_attributes'],
+  ['platformTypes', 'referring_links_platform_types'],
+  ['semanticLocations', 'referring_links_semantic_locations'],
   ['countries', 'referring_links_countries'],
 ];
 const SUMMARY_ONLY: readonly (readonly [string, string])[] = [
-  ['crawledPageCount', 'crawled_pages'], ['internalLinkCount', 'internal_links_count'], ['externalLinkCount', 'external_links_count'],
+  ['crawledPageCount', 'crawled_pages'],
+  ['internalLinkCount', 'internal_links_count'],
+  ['externalLinkCount', 'external_links_count'],
 ];
 const INFO: readonly (readonly [string, string])[] = [
-  ['server', 'server'], ['cms', 'cms'], ['platformTypes', 'platform_type'], ['ipAddress', 'ip_address'], ['country', 'country'],
-  ['isIp', 'is_ip'], ['spamScore', 'target_spam_score'],
+  ['server', 'server'],
+  ['cms', 'cms'],
+  ['platformTypes', 'platform_type'],
+  ['ipAddress', 'ip_address'],
+  ['country', 'country'],
+  ['isIp', 'is_ip'],
+  ['spamScore', 'target_spam_score'],
 ];
 
 const PROFILE_SELECTION = `${PROFILE.map(([f]) => f).join(' ')} breakdown { ${BREAKDOWN.map(([f]) => `${f} { key count }`).join(' ')} }`;

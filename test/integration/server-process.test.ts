@@ -15,8 +15,16 @@ describe('the server process', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/graphiql/i);
 
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: DEFAULT_QUERY }) });
-    const body = (await response.json()) as { data: { target: { referringDomains: { nodes: unknown[] } } }; errors?: unknown; extensions: { sandbox: { synthetic: boolean } } };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: DEFAULT_QUERY }),
+    });
+    const body = (await response.json()) as {
+      data: { target: { referringDomains: { nodes: unknown[] } } };
+      errors?: unknown;
+      extensions: { sandbox: { synthetic: boolean } };
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data.target.referringDomains.nodes.length).toBeGreaterThan(0);
     expect(body.extensions.sandbox.synthetic).toBe(true);
@@ -32,9 +40,19 @@ describe('the server process', () => {
   });
 
   it('never prints credentials', async () => {
-    const server = startServer({ PORT: '0', HOST: '127.0.0.1', DATAFORSEO_LOGIN: 'login-visible?', DATAFORSEO_PASSWORD: 'never-print-me', DATAFORSEO_BASE_URL: 'http://127.0.0.1:9' });
+    const server = startServer({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATAFORSEO_LOGIN: 'login-visible?',
+      DATAFORSEO_PASSWORD: 'never-print-me',
+      DATAFORSEO_BASE_URL: 'http://127.0.0.1:9',
+    });
     const url = await server.ready;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ target(target: "a.com") { rank } }' }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ target(target: "a.com") { rank } }' }),
+    });
     const text = await response.text();
     expect(text).toMatch(/UPSTREAM_UNAVAILABLE/);
     server.child.kill('SIGTERM');

@@ -16,7 +16,12 @@ const query = (headers: Record<string, string>) => app.execute('{ target(target:
 
 describe('client API keys', () => {
   it('answers 401 without a key, or with a wrong one, before any upstream call', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-key-0123456789' }, { 'x-api-key': `${KEY_A}x` }, { authorization: KEY_A }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-key-0123456789' },
+      { 'x-api-key': `${KEY_A}x` },
+      { authorization: KEY_A },
+    ];
     for (const headers of attempts) {
       const { status, body, text } = await query(headers);
       expect(status).toBe(401);
@@ -47,11 +52,20 @@ describe('client API keys', () => {
 
   it('needs no key for CORS preflights and health; GraphiQL and readiness need one', async () => {
     const fetch = (path: string, init: RequestInit = {}) => Promise.resolve(app.yoga.fetch(`http://yoga${path}`, init));
-    expect((await fetch('/graphql', { method: 'OPTIONS', headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } })).status).toBeLessThan(300);
+    expect(
+      (await fetch('/graphql', { method: 'OPTIONS', headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } }))
+        .status,
+    ).toBeLessThan(300);
     expect((await fetch('/health')).status).toBe(200);
     expect((await fetch('/graphql', { headers: { accept: 'text/html' } })).status).toBe(401);
     expect((await fetch('/ready')).status).toBe(401);
-    expect((await fetch('/graphql', { headers: { accept: 'text/html', authorization: `Basic ${Buffer.from(`u:${KEY_B}`).toString('base64')}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch('/graphql', {
+          headers: { accept: 'text/html', authorization: `Basic ${Buffer.from(`u:${KEY_B}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await fetch('/ready', { headers: { 'x-api-key': KEY_C } })).status).toBe(200);
   });
 });

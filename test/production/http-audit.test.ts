@@ -14,17 +14,21 @@ const env = useSandboxApp();
 function audits(headers: Record<string, string>) {
   return serverAudits({
     url: 'http://yoga/graphql',
-    fetchFn: (input: RequestInfo | URL, init?: RequestInit) => env.app.yoga.fetch(input as string, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+    fetchFn: (input: RequestInfo | URL, init?: RequestInit) =>
+      env.app.yoga.fetch(input as string, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
   });
 }
 
 describe('GraphQL over HTTP, as a browser sends it', () => {
   for (const audit of audits({})) {
-    const refusedGet = /^MAY (accept application\/x-www-form-urlencoded formatted GET|allow URL-encoded JSON string \{variables\} parameter in GETs)/.test(audit.name);
+    const refusedGet =
+      /^MAY (accept application\/x-www-form-urlencoded formatted GET|allow URL-encoded JSON string \{variables\} parameter in GETs)/.test(
+        audit.name,
+      );
     it(`${audit.name}${refusedGet ? ' (refused: CSRF prevention)' : ''}`, async () => {
       const result = await audit.fn();
       if (refusedGet) expect(result.status).not.toBe('ok');
-      else expect(result.status, "reason" in result ? result.reason : "").toBe("ok");
+      else expect(result.status, 'reason' in result ? result.reason : '').toBe('ok');
     });
   }
 });
@@ -33,7 +37,7 @@ describe('GraphQL over HTTP, with the CSRF header', () => {
   for (const audit of audits({ 'x-graphql-csrf': '1' })) {
     it(audit.name, async () => {
       const result = await audit.fn();
-      expect(result.status, "reason" in result ? result.reason : "").toBe("ok");
+      expect(result.status, 'reason' in result ? result.reason : '').toBe('ok');
     });
   }
 });

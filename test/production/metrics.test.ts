@@ -15,20 +15,28 @@ async function scrape(): Promise<Map<string, number>> {
   }
   return samples;
 }
-const sum = (samples: Map<string, number>, name: string) => [...samples].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((t, [, v]) => t + v, 0);
+const sum = (samples: Map<string, number>, name: string) =>
+  [...samples].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((t, [, v]) => t + v, 0);
 
 describe('/metrics', () => {
   it('counts upstream calls, cost, cache hits and GraphQL requests by operation, exactly', async () => {
     const before = await scrape();
-    const first = await env.app.execute('query Profile { target(target: "ahrefs.com") { rank referringDomains(first: 10) { nodes { asTarget { rank } } } } }');
+    const first = await env.app.execute(
+      'query Profile { target(target: "ahrefs.com") { rank referringDomains(first: 10) { nodes { asTarget { rank } } } } }',
+    );
     const middle = await scrape();
     const calls = first.body.extensions.cost.upstreamCalls;
     expect(calls).toBeGreaterThan(2);
     expect(sum(middle, 'backlinks_upstream_calls_total') - sum(before, 'backlinks_upstream_calls_total')).toBe(calls);
-    expect(sum(middle, 'backlinks_upstream_cost_usd_total') - sum(before, 'backlinks_upstream_cost_usd_total')).toBeCloseTo(first.body.extensions.cost.upstreamCostUsd, 8);
+    expect(sum(middle, 'backlinks_upstream_cost_usd_total') - sum(before, 'backlinks_upstream_cost_usd_total')).toBeCloseTo(
+      first.body.extensions.cost.upstreamCostUsd,
+      8,
+    );
     expect(middle.get('backlinks_upstream_calls_total{endpoint="referring_domains",status="20000"}')).toBe(1);
 
-    const again = await env.app.execute('query Profile { target(target: "ahrefs.com") { rank referringDomains(first: 10) { nodes { asTarget { rank } } } } }');
+    const again = await env.app.execute(
+      'query Profile { target(target: "ahrefs.com") { rank referringDomains(first: 10) { nodes { asTarget { rank } } } } }',
+    );
     const after = await scrape();
     expect(again.body.extensions.cost).toMatchObject({ upstreamCalls: 0, cacheHits: calls });
     expect(sum(after, 'backlinks_upstream_calls_total')).toBe(sum(middle, 'backlinks_upstream_calls_total'));
@@ -45,7 +53,9 @@ describe('/metrics', () => {
       const text = await (await strict.yoga.fetch('http://yoga/metrics')).text();
       return text;
     };
-    const refused = await strict.execute('query Big { target(target: "a.com") { referringDomains(first: 10) { nodes { asTarget { rank } } } } }');
+    const refused = await strict.execute(
+      'query Big { target(target: "a.com") { referringDomains(first: 10) { nodes { asTarget { rank } } } } }',
+    );
     expect(refused.body.errors?.[0]?.extensions.code).toBe('BUDGET_EXCEEDED');
     const text = await scrapeStrict();
     await strict.close();

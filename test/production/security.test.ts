@@ -21,8 +21,20 @@ function depthQuery(depth: number): string {
 
 const LIMITS: [string, number, (n: number) => string, Record<string, string>, RegExp][] = [
   ['depth', SECURITY_DEFAULTS.maxDepth, depthQuery, DRY, /depth limit/i],
-  ['aliases', SECURITY_DEFAULTS.maxAliases, (n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: target(target: "a.com") { id }`).join(' ')} }`, {}, /aliases limit/i],
-  ['directives', SECURITY_DEFAULTS.maxDirectives, (n) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: target(target: "a.com") @include(if: true) { id }`).join(' ')} }`, {}, /directives limit/i],
+  [
+    'aliases',
+    SECURITY_DEFAULTS.maxAliases,
+    (n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: target(target: "a.com") { id }`).join(' ')} }`,
+    {},
+    /aliases limit/i,
+  ],
+  [
+    'directives',
+    SECURITY_DEFAULTS.maxDirectives,
+    (n) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: target(target: "a.com") @include(if: true) { id }`).join(' ')} }`,
+    {},
+    /directives limit/i,
+  ],
   // Tokens: 12 around the list, one per list item.
   ['tokens', SECURITY_DEFAULTS.maxTokens, (n) => `{ targets(targets: [${' "a.com"'.repeat(n - 12)} ]) { id } }`, DRY, /token limit/i],
 ];
@@ -42,7 +54,14 @@ describe.each(LIMITS)('the %s limit (%i)', (_name, limit, build, headers, messag
 
 describe('the request body limit', () => {
   const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-    Promise.resolve(env.app.yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) }));
+    Promise.resolve(
+      env.app.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      }),
+    );
   const bodyOf = (bytes: number) => {
     const base = JSON.stringify({ query: '{ target(target: "a.com") { id } }\n#' });
     return JSON.stringify({ query: `{ target(target: "a.com") { id } }\n#${'x'.repeat(bytes - base.length)}` });
@@ -84,7 +103,12 @@ describe('CORS and CSRF', () => {
   const restricted = createTestApp('http://127.0.0.1:9', 'dataforseo', { security: { corsOrigins: ['https://app.example.com'] } });
   afterAll(() => restricted.close());
   const preflight = (origin: string) =>
-    Promise.resolve(restricted.yoga.fetch('http://yoga/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } }));
+    Promise.resolve(
+      restricted.yoga.fetch('http://yoga/graphql', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      }),
+    );
 
   it('allows a configured origin and no other', async () => {
     expect((await preflight('https://app.example.com')).headers.get('access-control-allow-origin')).toBe('https://app.example.com');
@@ -92,7 +116,8 @@ describe('CORS and CSRF', () => {
   });
 
   it('refuses a GET query without the CSRF header (a browser could send it cross-site), and accepts one with it', async () => {
-    const get = (headers: Record<string, string>) => Promise.resolve(env.app.yoga.fetch('http://yoga/graphql?query=%7B__typename%7D', { headers }));
+    const get = (headers: Record<string, string>) =>
+      Promise.resolve(env.app.yoga.fetch('http://yoga/graphql?query=%7B__typename%7D', { headers }));
     expect((await get({})).status).toBe(403);
     expect((await get({ 'x-graphql-csrf': '1' })).status).toBe(200);
   });
@@ -100,7 +125,10 @@ describe('CORS and CSRF', () => {
 
 describe('masked errors', () => {
   it('reports an unexpected failure as "Unexpected error." with no detail', async () => {
-    env.upstream.expect({ endpoint: 'referring_domains', reply: () => ({ status_code: 20000, tasks: [{ status_code: 20000, result: [{ total_count: 'many', items: 'not a list' }] }] }) });
+    env.upstream.expect({
+      endpoint: 'referring_domains',
+      reply: () => ({ status_code: 20000, tasks: [{ status_code: 20000, result: [{ total_count: 'many', items: 'not a list' }] }] }),
+    });
     const { body, text } = await env.app.execute('{ target(target: "a.com") { referringDomains { totalCount nodes { domain } } } }');
     expect(body.errors?.[0]?.message).toBe('Unexpected error.');
     expect(text).not.toMatch(/not a list|TypeError|\.ts:\d+/);

@@ -26,7 +26,16 @@ describe('the endpoints agree with each other', () => {
     const items = await allReferringDomains(url, task, 250);
     expect(summary.referring_main_domains).toBe(items.length);
     expect((await resultOf(url, 'referring_domains', { ...task, limit: 1 })).total_count).toBe(items.length);
-    for (const key of ['backlinks', 'referring_domains', 'referring_domains_nofollow', 'referring_main_domains_nofollow', 'referring_pages', 'referring_pages_nofollow', 'broken_backlinks', 'broken_pages']) {
+    for (const key of [
+      'backlinks',
+      'referring_domains',
+      'referring_domains_nofollow',
+      'referring_main_domains_nofollow',
+      'referring_pages',
+      'referring_pages_nofollow',
+      'broken_backlinks',
+      'broken_pages',
+    ]) {
       expect(summary[key], key).toBe(sum(items, key));
     }
     for (const key of ['referring_links_tld', 'referring_links_types', 'referring_links_countries', 'referring_links_semantic_locations']) {
@@ -40,13 +49,21 @@ describe('the endpoints agree with each other', () => {
     const sets = await Promise.all(targets.map(async (t) => new Set((await allReferringDomains(url, { target: t })).map((i) => i.domain))));
     const excluded = new Set((await allReferringDomains(url, { target: exclude[0] })).map((i) => i.domain));
     const expected = [...(sets[0] ?? [])].filter((d) => sets.every((s) => s.has(d)) && !excluded.has(d)).sort();
-    const r = await resultOf(url, 'domain_intersection', { targets: { 1: targets[0], 2: targets[1], 3: targets[2] }, exclude_targets: exclude, limit: 1000 });
+    const r = await resultOf(url, 'domain_intersection', {
+      targets: { 1: targets[0], 2: targets[1], 3: targets[2] },
+      exclude_targets: exclude,
+      limit: 1000,
+    });
     expect(r.total_count).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(0);
     expect(r.items.map((i: any) => i.domain_intersection['1'].target).sort()).toEqual(expected);
     for (const item of r.items) expect(item.summary.intersections_count).toBe(3);
 
-    const partial = await resultOf(url, 'domain_intersection', { targets: { 1: targets[0], 2: targets[1] }, intersection_mode: 'partial', limit: 1000 });
+    const partial = await resultOf(url, 'domain_intersection', {
+      targets: { 1: targets[0], 2: targets[1] },
+      intersection_mode: 'partial',
+      limit: 1000,
+    });
     const union = new Set([...(sets[0] ?? []), ...(sets[1] ?? [])]);
     expect(partial.total_count).toBe(union.size);
     for (const item of partial.items) {
@@ -59,7 +76,10 @@ describe('the endpoints agree with each other', () => {
 
   it('the entries of an intersection equal the referring-domain items of each target', async () => {
     const r = await resultOf(url, 'domain_intersection', { targets: { 1: 'backlinko.com', 2: 'ahrefs.com' }, limit: 3 });
-    for (const [n, target] of [['1', 'backlinko.com'], ['2', 'ahrefs.com']] as const) {
+    for (const [n, target] of [
+      ['1', 'backlinko.com'],
+      ['2', 'ahrefs.com'],
+    ] as const) {
       const items = await allReferringDomains(url, { target });
       for (const item of r.items) {
         const entry = item.domain_intersection[n];
@@ -97,14 +117,22 @@ describe('options change results the way the docs say', () => {
   });
 
   it('rank_scale one_hundred divides ranks by ten', async () => {
-    const [a, b] = await Promise.all([resultOf(url, 'summary', { target: 'backlinko.com' }), resultOf(url, 'summary', { target: 'backlinko.com', rank_scale: 'one_hundred' })]);
+    const [a, b] = await Promise.all([
+      resultOf(url, 'summary', { target: 'backlinko.com' }),
+      resultOf(url, 'summary', { target: 'backlinko.com', rank_scale: 'one_hundred' }),
+    ]);
     expect(b.rank).toBe(Math.round(a.rank / 10));
   });
 
   it('internal_list_limit caps every breakdown map, largest entries kept', async () => {
-    const [full, capped] = await Promise.all([resultOf(url, 'summary', { target: 'ahrefs.com', internal_list_limit: 1000 }), resultOf(url, 'summary', { target: 'ahrefs.com', internal_list_limit: 2 })]);
+    const [full, capped] = await Promise.all([
+      resultOf(url, 'summary', { target: 'ahrefs.com', internal_list_limit: 1000 }),
+      resultOf(url, 'summary', { target: 'ahrefs.com', internal_list_limit: 2 }),
+    ]);
     expect(Object.keys(capped.referring_links_tld)).toHaveLength(2);
-    const top2 = Object.entries(full.referring_links_tld as Record<string, number>).sort((x, y) => y[1] - x[1]).slice(0, 2);
+    const top2 = Object.entries(full.referring_links_tld as Record<string, number>)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 2);
     expect(Object.entries(capped.referring_links_tld).sort((x: any, y: any) => y[1] - x[1])).toEqual(top2);
   });
 
@@ -120,7 +148,8 @@ describe('filters and order rules are applied', () => {
     all = await allReferringDomains(url, { target: 'ahrefs.com' });
     expect(all.length).toBeGreaterThan(100);
   });
-  const filtered = (filters: unknown, order_by?: string[]) => allReferringDomains(url, { target: 'ahrefs.com', filters, ...(order_by ? { order_by } : {}) });
+  const filtered = (filters: unknown, order_by?: string[]) =>
+    allReferringDomains(url, { target: 'ahrefs.com', filters, ...(order_by ? { order_by } : {}) });
   const domains = (items: any[]) => items.map((i) => i.domain).sort();
 
   const medianRank = () => [...all].map((i) => i.rank).sort((a, b) => a - b)[Math.floor(all.length / 2)];
@@ -149,8 +178,16 @@ describe('filters and order rules are applied', () => {
     ['< (time)', () => ['first_seen', '<', '2020-01-01 00:00:00 +00:00'], (i) => i.first_seen < '2020-01-01'],
     ['> (time)', () => ['first_seen', '>', '2020-01-01 00:00:00 +00:00'], (i) => i.first_seen > '2020-01-01'],
     ['map key', () => ['referring_links_tld.com', '>', 0], (i) => (i.referring_links_tld?.com ?? 0) > 0],
-    ['nested and/or', () => [['rank', '>', 100], 'and', [['domain', 'like', '%a%'], 'or', ['backlinks', '>=', 5]]], (i) => i.rank > 100 && (i.domain.includes('a') || i.backlinks >= 5)],
-    ['and binds tighter than or', () => [['rank', '>', 900], 'or', ['backlinks', '>', 3], 'and', ['rank', '<', 200]], (i) => i.rank > 900 || (i.backlinks > 3 && i.rank < 200)],
+    [
+      'nested and/or',
+      () => [['rank', '>', 100], 'and', [['domain', 'like', '%a%'], 'or', ['backlinks', '>=', 5]]],
+      (i) => i.rank > 100 && (i.domain.includes('a') || i.backlinks >= 5),
+    ],
+    [
+      'and binds tighter than or',
+      () => [['rank', '>', 900], 'or', ['backlinks', '>', 3], 'and', ['rank', '<', 200]],
+      (i) => i.rank > 900 || (i.backlinks > 3 && i.rank < 200),
+    ],
   ];
 
   it.each(cases)('%s', async (_name, filter, predicate) => {
@@ -199,7 +236,8 @@ describe('filters and order rules are applied', () => {
     const everything = await resultOf(url, 'domain_intersection', base);
     const r = await resultOf(url, 'domain_intersection', { ...base, filters: ['2.rank', '>', 500], order_by: ['1.backlinks,desc'] });
     expect(r.total_count).toBe(everything.items.filter((i: any) => i.domain_intersection['2'].rank > 500).length);
-    for (let i = 1; i < r.items.length; i++) expect(r.items[i - 1].domain_intersection['1'].backlinks).toBeGreaterThanOrEqual(r.items[i].domain_intersection['1'].backlinks);
+    for (let i = 1; i < r.items.length; i++)
+      expect(r.items[i - 1].domain_intersection['1'].backlinks).toBeGreaterThanOrEqual(r.items[i].domain_intersection['1'].backlinks);
   });
 
   it.each([

@@ -18,14 +18,32 @@ const OPTION_SPREAD: Record<string, unknown>[] = [
 ];
 
 const TASKS: Record<string, Record<string, unknown>[]> = {
-  summary: OPTION_SPREAD.flatMap((o) => [{ target: 'backlinko.com', ...o }, { target: 'https://example.com/page/', ...o }, { target: 'www.blog.example.org', ...o }]),
+  summary: OPTION_SPREAD.flatMap((o) => [
+    { target: 'backlinko.com', ...o },
+    { target: 'https://example.com/page/', ...o },
+    { target: 'www.blog.example.org', ...o },
+  ]),
   referring_domains: OPTION_SPREAD.flatMap((o) => [
     { target: 'backlinko.com', limit: 50, ...o },
-    { target: 'explodingtopics.com', limit: 1000, offset: 10, filters: [['rank', '>', 100], 'or', ['referring_links_tld.com', '>=', 1]], order_by: ['backlinks,desc', 'domain,asc'], ...o },
+    {
+      target: 'explodingtopics.com',
+      limit: 1000,
+      offset: 10,
+      filters: [['rank', '>', 100], 'or', ['referring_links_tld.com', '>=', 1]],
+      order_by: ['backlinks,desc', 'domain,asc'],
+      ...o,
+    },
   ]),
   domain_intersection: OPTION_SPREAD.flatMap((o) => [
     { targets: { 1: 'backlinko.com', 2: 'ahrefs.com' }, limit: 20, ...o },
-    { targets: { 1: 'a.com', 2: 'b.com', 3: 'c.com' }, exclude_targets: ['d.com'], intersection_mode: 'partial', order_by: ['1.backlinks,desc'], filters: ['intersections_count', '>=', 2], ...o },
+    {
+      targets: { 1: 'a.com', 2: 'b.com', 3: 'c.com' },
+      exclude_targets: ['d.com'],
+      intersection_mode: 'partial',
+      order_by: ['1.backlinks,desc'],
+      filters: ['intersections_count', '>=', 2],
+      ...o,
+    },
   ]),
   bulk_ranks: [{ targets: ['a.com', 'https://b.com/x'], rank_scale: 'one_hundred' }],
   bulk_backlinks: [{ targets: ['a.com', 'www.b.com'] }],

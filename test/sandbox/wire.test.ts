@@ -58,9 +58,21 @@ describe('authentication', () => {
 
   it('refuses wrong credentials when they are configured', async () => {
     const { url } = await start({ credentials: { login: 'me', password: 'right' } });
-    const wrong = await callSandbox(url, 'summary', { target: 'a.com' }, 'dataforseo', `Basic ${Buffer.from('me:wrong').toString('base64')}`);
+    const wrong = await callSandbox(
+      url,
+      'summary',
+      { target: 'a.com' },
+      'dataforseo',
+      `Basic ${Buffer.from('me:wrong').toString('base64')}`,
+    );
     expect(wrong.status).toBe(401);
-    const right = await callSandbox(url, 'summary', { target: 'a.com' }, 'dataforseo', `Basic ${Buffer.from('me:right').toString('base64')}`);
+    const right = await callSandbox(
+      url,
+      'summary',
+      { target: 'a.com' },
+      'dataforseo',
+      `Basic ${Buffer.from('me:right').toString('base64')}`,
+    );
     expect(right.body.status_code).toBe(20000);
   });
 

@@ -8,20 +8,41 @@ describe('readConfig', () => {
 
   it('closes CORS unless CORS_ORIGINS opens it, and throttles 10 wrong keys a minute by default', () => {
     expect(readConfig({}).security).toMatchObject({ corsOrigins: [], apiKeyFailuresPerMinute: 10 });
-    expect(readConfig({ CORS_ORIGINS: '*', API_KEY_FAILURES_PER_MINUTE: '3' }).security).toMatchObject({ corsOrigins: '*', apiKeyFailuresPerMinute: 3 });
+    expect(readConfig({ CORS_ORIGINS: '*', API_KEY_FAILURES_PER_MINUTE: '3' }).security).toMatchObject({
+      corsOrigins: '*',
+      apiKeyFailuresPerMinute: 3,
+    });
   });
 
   it('chooses DataForSEO from its credentials, AIsa from its key, and UPSTREAM overrides', () => {
-    expect(readConfig({ DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p' }).upstream).toEqual({ kind: 'dataforseo', login: 'l', password: 'p', baseUrl: 'https://api.dataforseo.com' });
+    expect(readConfig({ DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p' }).upstream).toEqual({
+      kind: 'dataforseo',
+      login: 'l',
+      password: 'p',
+      baseUrl: 'https://api.dataforseo.com',
+    });
     expect(readConfig({ AISA_API_KEY: 'k' }).upstream).toEqual({ kind: 'aisa', apiKey: 'k', baseUrl: 'https://api.aisa.one/apis/v1' });
     expect(readConfig({ AISA_API_KEY: 'k', UPSTREAM: 'sandbox' }).upstream).toEqual({ kind: 'sandbox' });
-    expect(readConfig({ AISA_API_KEY: 'k', DATAFORSEO_LOGIN: 'l', DATAFORSEO_PASSWORD: 'p', UPSTREAM: 'aisa', AISA_BASE_URL: 'http://127.0.0.1:1/x/' }).upstream).toMatchObject({ kind: 'aisa', baseUrl: 'http://127.0.0.1:1/x' });
+    expect(
+      readConfig({
+        AISA_API_KEY: 'k',
+        DATAFORSEO_LOGIN: 'l',
+        DATAFORSEO_PASSWORD: 'p',
+        UPSTREAM: 'aisa',
+        AISA_BASE_URL: 'http://127.0.0.1:1/x/',
+      }).upstream,
+    ).toMatchObject({ kind: 'aisa', baseUrl: 'http://127.0.0.1:1/x' });
   });
 
   it('lists every problem at once, naming the variables, never a secret', () => {
     let error: unknown;
     try {
-      readConfig({ UPSTREAM: 'dataforseo', DATAFORSEO_PASSWORD: 'hunter2-secret', PORT: '99999', DATAFORSEO_BASE_URL: 'https://user:pw@example.com' });
+      readConfig({
+        UPSTREAM: 'dataforseo',
+        DATAFORSEO_PASSWORD: 'hunter2-secret',
+        PORT: '99999',
+        DATAFORSEO_BASE_URL: 'https://user:pw@example.com',
+      });
     } catch (e) {
       error = e;
     }
@@ -42,8 +63,20 @@ describe('readConfig', () => {
 
 describe('readConfig: the public endpoint and operations', () => {
   it('reads security limits, keys, origins, log level and sandbox latency', () => {
-    const config = readConfig({ MAX_DEPTH: '8', API_KEYS: ' 0123456789abcdefXYZ , fedcba9876543210abc', CORS_ORIGINS: 'https://a.example, https://b.example', LOG_LEVEL: 'WARN', SANDBOX_LATENCY_MS: '300-900', INTROSPECTION: 'false' });
-    expect(config.security).toMatchObject({ maxDepth: 8, apiKeys: ['0123456789abcdefXYZ', 'fedcba9876543210abc'], corsOrigins: ['https://a.example', 'https://b.example'], introspection: false });
+    const config = readConfig({
+      MAX_DEPTH: '8',
+      API_KEYS: ' 0123456789abcdefXYZ , fedcba9876543210abc',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      LOG_LEVEL: 'WARN',
+      SANDBOX_LATENCY_MS: '300-900',
+      INTROSPECTION: 'false',
+    });
+    expect(config.security).toMatchObject({
+      maxDepth: 8,
+      apiKeys: ['0123456789abcdefXYZ', 'fedcba9876543210abc'],
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      introspection: false,
+    });
     expect(config.logLevel).toBe('warn');
     expect(config.sandboxLatencyMs).toEqual({ min: 300, max: 900 });
     expect(readConfig({ AISA_API_KEY: 'k' }).limits).toMatchObject({ maxConcurrency: 5, maxPerMinute: 60 });

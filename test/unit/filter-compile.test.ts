@@ -37,7 +37,13 @@ describe('ReferringDomainFilter → filters', () => {
   });
 
   it('joins the fields of one object, and the operators of one field, with "and"', () => {
-    expect(compileReferringDomainFilter({ rank: { gt: 100, lt: 500 }, domain: { like: '%a%' } })).toEqual([['domain', 'like', '%a%'], 'and', ['rank', '>', 100], 'and', ['rank', '<', 500]]);
+    expect(compileReferringDomainFilter({ rank: { gt: 100, lt: 500 }, domain: { like: '%a%' } })).toEqual([
+      ['domain', 'like', '%a%'],
+      'and',
+      ['rank', '>', 100],
+      'and',
+      ['rank', '<', 500],
+    ]);
   });
 
   it('nests and/or trees', () => {
@@ -46,8 +52,16 @@ describe('ReferringDomainFilter → filters', () => {
         rank: { gt: 500 },
         or: [{ domain: { like: '%blog%' } }, { backlinkCount: { gt: 10 }, spamScore: { lt: 5 } }],
       }),
-    ).toEqual([['rank', '>', 500], 'and', [['domain', 'like', '%blog%'], 'or', [['backlinks', '>', 10], 'and', ['backlinks_spam_score', '<', 5]]]]);
-    expect(compileReferringDomainFilter({ and: [{ rank: { gt: 1 } }, { or: [{ rank: { eq: 3 } }, { rank: { eq: 4 } }] }] })).toEqual([['rank', '>', 1], 'and', [['rank', '=', 3], 'or', ['rank', '=', 4]]]);
+    ).toEqual([
+      ['rank', '>', 500],
+      'and',
+      [['domain', 'like', '%blog%'], 'or', [['backlinks', '>', 10], 'and', ['backlinks_spam_score', '<', 5]]],
+    ]);
+    expect(compileReferringDomainFilter({ and: [{ rank: { gt: 1 } }, { or: [{ rank: { eq: 3 } }, { rank: { eq: 4 } }] }] })).toEqual([
+      ['rank', '>', 1],
+      'and',
+      [['rank', '=', 3], 'or', ['rank', '=', 4]],
+    ]);
   });
 
   it('leaves out an empty filter', () => {
@@ -56,7 +70,12 @@ describe('ReferringDomainFilter → filters', () => {
   });
 
   it('orders by up to three rules', () => {
-    expect(compileReferringDomainOrder([{ field: 'backlinks', direction: 'desc' }, { field: 'domain', direction: 'asc' }])).toEqual(['backlinks,desc', 'domain,asc']);
+    expect(
+      compileReferringDomainOrder([
+        { field: 'backlinks', direction: 'desc' },
+        { field: 'domain', direction: 'asc' },
+      ]),
+    ).toEqual(['backlinks,desc', 'domain,asc']);
   });
 });
 
@@ -78,17 +97,33 @@ describe('IntersectionFilter → filters, with target numbers', () => {
   const targets = ['a.com', 'b.com', 'https://c.com/page'];
   it('names a target as given, normalised, and prefixes its number', () => {
     expect(compileIntersectionFilter({ link: { target: 'WWW.B.com', rank: { gt: 500 } } }, targets)).toEqual(['2.rank', '>', 500]);
-    expect(compileIntersectionFilter({ link: { target: 'https://c.com/page', breakdown: { tld: { key: 'org', count: { gt: 1 } } } } }, targets)).toEqual(['3.referring_links_tld.org', '>', 1]);
+    expect(
+      compileIntersectionFilter({ link: { target: 'https://c.com/page', breakdown: { tld: { key: 'org', count: { gt: 1 } } } } }, targets),
+    ).toEqual(['3.referring_links_tld.org', '>', 1]);
   });
 
   it('combines intersections_count and several targets', () => {
     expect(
-      compileIntersectionFilter({ intersectionCount: { gte: 2 }, and: [{ link: { target: 'a.com', backlinkCount: { gt: 1 } } }, { link: { target: 'b.com', backlinkCount: { gt: 2 } } }] }, targets),
+      compileIntersectionFilter(
+        {
+          intersectionCount: { gte: 2 },
+          and: [{ link: { target: 'a.com', backlinkCount: { gt: 1 } } }, { link: { target: 'b.com', backlinkCount: { gt: 2 } } }],
+        },
+        targets,
+      ),
     ).toEqual([['intersections_count', '>=', 2], 'and', ['1.backlinks', '>', 1], 'and', ['2.backlinks', '>', 2]]);
   });
 
   it('orders by a target’s field, or by intersections_count', () => {
-    expect(compileIntersectionOrder([{ field: 'backlinks', target: 'b.com', direction: 'desc' }, { field: 'intersections_count', direction: 'asc' }], targets)).toEqual(['2.backlinks,desc', 'intersections_count,asc']);
+    expect(
+      compileIntersectionOrder(
+        [
+          { field: 'backlinks', target: 'b.com', direction: 'desc' },
+          { field: 'intersections_count', direction: 'asc' },
+        ],
+        targets,
+      ),
+    ).toEqual(['2.backlinks,desc', 'intersections_count,asc']);
   });
 });
 
@@ -96,23 +131,73 @@ describe('rejections: BAD_USER_INPUT naming the argument, the value and what is 
   const nine = { and: Array.from({ length: 9 }, (_, i) => ({ rank: { gt: i } })) };
   it.each([
     ['nine conditions', () => compileReferringDomainFilter(nine), 'filter', /at most 8/],
-    ['five operators on one field and four more', () => compileReferringDomainFilter({ rank: { gt: 1, gte: 1, lt: 9, lte: 9, ne: 5 }, backlinkCount: { gt: 1, lt: 9, ne: 2, eq: 3 } }), 'filter', /at most 8/],
+    [
+      'five operators on one field and four more',
+      () => compileReferringDomainFilter({ rank: { gt: 1, gte: 1, lt: 9, lte: 9, ne: 5 }, backlinkCount: { gt: 1, lt: 9, ne: 2, eq: 3 } }),
+      'filter',
+      /at most 8/,
+    ],
     ['an empty in list', () => compileReferringDomainFilter({ rank: { in: [] } }), 'filter.rank.in', /non-empty/],
     ['an empty or', () => compileReferringDomainFilter({ or: [] }), 'filter.or', /non-empty/],
     ['an empty alternative', () => compileReferringDomainFilter({ or: [{ rank: { gt: 1 } }, {}] }), 'filter.or', /at least one condition/],
     ['a lookahead regex', () => compileReferringDomainFilter({ domain: { regex: 'a(?=b)' } }), 'filter.domain.regex', /RE2/],
-    ['a back-reference', () => compileReferringDomainFilter({ and: [{ domain: { notRegex: '(a)\\1' } }] }), 'filter.and[0].domain.notRegex', /RE2/],
-    ['a regex over 1000 characters', () => compileReferringDomainFilter({ domain: { regex: 'a'.repeat(1001) } }), 'filter.domain.regex', /1000/],
+    [
+      'a back-reference',
+      () => compileReferringDomainFilter({ and: [{ domain: { notRegex: '(a)\\1' } }] }),
+      'filter.and[0].domain.notRegex',
+      /RE2/,
+    ],
+    [
+      'a regex over 1000 characters',
+      () => compileReferringDomainFilter({ domain: { regex: 'a'.repeat(1001) } }),
+      'filter.domain.regex',
+      /1000/,
+    ],
     ['an empty like pattern', () => compileReferringDomainFilter({ domain: { like: '' } }), 'filter.domain.like', /1 to 1000/],
     ['a match without words', () => compileReferringDomainFilter({ domain: { match: '!!' } }), 'filter.domain.match', /word/],
     ['four order rules', () => compileReferringDomainOrder(Array.from({ length: 4 }, () => ({ field: 'rank' }))), 'orderBy', /at most 3/],
-    ['a target not queried', () => compileIntersectionFilter({ link: { target: 'z.com', rank: { gt: 1 } } }, ['a.com', 'b.com']), 'filter.link.target', /a\.com, b\.com/],
-    ['an invalid target', () => compileIntersectionFilter({ or: [{ link: { target: 'not a domain' } }] }, ['a.com', 'b.com']), 'filter.or[0].link.target', /domain/],
-    ['an order without its target', () => compileIntersectionOrder([{ field: 'rank' }], ['a.com', 'b.com']), 'orderBy[0].target', /required/],
-    ['a target with INTERSECTION_COUNT', () => compileIntersectionOrder([{ field: 'intersections_count', target: 'a.com' }], ['a.com', 'b.com']), 'orderBy[0].target', /INTERSECTION_COUNT/],
-    ['a comma in a breakdown key', () => compileReferringDomainFilter({ breakdown: { tld: { key: 'a,b', count: { gt: 1 } } } }), 'filter.breakdown.tld.key', /comma/],
-    ['an empty breakdown key', () => compileReferringDomainFilter({ breakdown: { type: { key: '', count: { eq: 0 } } } }), 'filter.breakdown.type.key', /1 to 100/],
-    ['an empty linkType list', () => compileBacklinkFilter('options.backlinksFilter', { linkType: { notIn: [] } }), 'options.backlinksFilter.linkType.notIn', /non-empty/],
+    [
+      'a target not queried',
+      () => compileIntersectionFilter({ link: { target: 'z.com', rank: { gt: 1 } } }, ['a.com', 'b.com']),
+      'filter.link.target',
+      /a\.com, b\.com/,
+    ],
+    [
+      'an invalid target',
+      () => compileIntersectionFilter({ or: [{ link: { target: 'not a domain' } }] }, ['a.com', 'b.com']),
+      'filter.or[0].link.target',
+      /domain/,
+    ],
+    [
+      'an order without its target',
+      () => compileIntersectionOrder([{ field: 'rank' }], ['a.com', 'b.com']),
+      'orderBy[0].target',
+      /required/,
+    ],
+    [
+      'a target with INTERSECTION_COUNT',
+      () => compileIntersectionOrder([{ field: 'intersections_count', target: 'a.com' }], ['a.com', 'b.com']),
+      'orderBy[0].target',
+      /INTERSECTION_COUNT/,
+    ],
+    [
+      'a comma in a breakdown key',
+      () => compileReferringDomainFilter({ breakdown: { tld: { key: 'a,b', count: { gt: 1 } } } }),
+      'filter.breakdown.tld.key',
+      /comma/,
+    ],
+    [
+      'an empty breakdown key',
+      () => compileReferringDomainFilter({ breakdown: { type: { key: '', count: { eq: 0 } } } }),
+      'filter.breakdown.type.key',
+      /1 to 100/,
+    ],
+    [
+      'an empty linkType list',
+      () => compileBacklinkFilter('options.backlinksFilter', { linkType: { notIn: [] } }),
+      'options.backlinksFilter.linkType.notIn',
+      /non-empty/,
+    ],
   ])('%s', (_name, run, argument, message) => {
     let error: unknown;
     try {

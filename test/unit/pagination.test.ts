@@ -16,9 +16,12 @@ describe('cursors', () => {
     expect(() => decodeCursor('after', encodeCursor(1, queryFingerprint('summary', { a: 1 })), fp)).toThrow(/other arguments/);
   });
 
-  it.each(['', 'abc', encodeCursor(-1, fp), Buffer.from('v1:1e3:xxxxxxxxxxxxxxxx').toString('base64url')])('refuse malformed %j', (cursor) => {
-    expect(() => decodeCursor('before', cursor, fp)).toThrow(GraphQLError);
-  });
+  it.each(['', 'abc', encodeCursor(-1, fp), Buffer.from('v1:1e3:xxxxxxxxxxxxxxxx').toString('base64url')])(
+    'refuse malformed %j',
+    (cursor) => {
+      expect(() => decodeCursor('before', cursor, fp)).toThrow(GraphQLError);
+    },
+  );
 });
 
 describe('resolveOffsetConnection', () => {
@@ -36,7 +39,14 @@ describe('resolveOffsetConnection', () => {
     [{ first: 3 }, [0, 1, 2], [[0, 3]]],
     [{ first: 3, after: encodeCursor(2, fp) }, [3, 4, 5], [[3, 3]]],
     [{ last: 2, before: encodeCursor(5, fp) }, [3, 4], [[3, 2]]],
-    [{ last: 4 }, [6, 7, 8, 9], [[0, 4], [6, 4]]],
+    [
+      { last: 4 },
+      [6, 7, 8, 9],
+      [
+        [0, 4],
+        [6, 4],
+      ],
+    ],
     [{ last: 20 }, list, [[0, 20]]],
     [{ first: 5, after: encodeCursor(1, fp), before: encodeCursor(4, fp) }, [2, 3], [[2, 2]]],
     [{ last: 5, after: encodeCursor(7, fp) }, [8, 9], [[8, 5]]],
@@ -48,7 +58,7 @@ describe('resolveOffsetConnection', () => {
     expect(c.edges.map((e) => e.node)).toEqual(items);
     expect(f.calls).toEqual(calls);
     expect(c.totalCount).toBe(10);
-    c.edges.forEach((e, i) => expect(decodeCursor('after', e.cursor, fp)).toBe((items[i] as number)));
+    c.edges.forEach((e, i) => expect(decodeCursor('after', e.cursor, fp)).toBe(items[i] as number));
   });
 
   it('derives hasNextPage from the total, never from an extra row', async () => {

@@ -15,11 +15,16 @@ const SEED = Number(process.env.FC_SEED ?? 20261122);
 const RUNS = Number(process.env.FC_RUNS ?? 1500) / 5;
 
 // Deep nesting and many aliases are the point here; the armor limits have their own tests.
-const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }, 'dataforseo', { security: { maxDepth: 100, maxAliases: 10_000, maxTokens: 100_000 } });
+const env = useSandboxApp({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }, 'dataforseo', {
+  security: { maxDepth: 100, maxAliases: 10_000, maxTokens: 100_000 },
+});
 
 const target = fc.constantFrom('backlinko.com', 'ahrefs.com', 'moz.com', 'explodingtopics.com', 'https://example.com/blog/');
 const size = fc.integer({ min: 0, max: 4 });
-const pageArgs = fc.oneof(size.map((n) => `first: ${n}`), size.map((n) => `last: ${n}`));
+const pageArgs = fc.oneof(
+  size.map((n) => `first: ${n}`),
+  size.map((n) => `last: ${n}`),
+);
 /** Pages that fan out stay small; others may use the default size (25). */
 const anyPageArgs = fc.oneof(pageArgs, fc.constant(''));
 
@@ -28,15 +33,39 @@ const { targetSel } = fc.letrec<{ targetSel: string }>((tie) => ({
     .tuple(
       fc.subarray(['rank', 'backlinkCount', 'info { server }', 'target', 'id'], { minLength: 1 }),
       fc.option(
-        fc.tuple(anyPageArgs, fc.subarray(['totalCount', 'pageInfo { hasNextPage }', 'nodes { domain }', 'nodes { target { rank } }', 'edges { node { domain } }'])).map(([args, sel]) => `rd: referringDomains${args ? `(${args})` : ''} { totalCount ${sel.join(' ')} }`),
+        fc
+          .tuple(
+            anyPageArgs,
+            fc.subarray([
+              'totalCount',
+              'pageInfo { hasNextPage }',
+              'nodes { domain }',
+              'nodes { target { rank } }',
+              'edges { node { domain } }',
+            ]),
+          )
+          .map(([args, sel]) => `rd: referringDomains${args ? `(${args})` : ''} { totalCount ${sel.join(' ')} }`),
         { nil: '' },
       ),
       fc.option(
-        fc.tuple(pageArgs, fc.option(tie('targetSel'), { nil: undefined, depthSize: 'small' })).map(([args, sub]) => `hop: referringDomains${args ? `(${args})` : ''} { nodes { asTarget { ${sub ?? 'rank'} } } }`),
+        fc
+          .tuple(pageArgs, fc.option(tie('targetSel'), { nil: undefined, depthSize: 'small' }))
+          .map(([args, sub]) => `hop: referringDomains${args ? `(${args})` : ''} { nodes { asTarget { ${sub ?? 'rank'} } } }`),
         { nil: '' },
       ),
       fc.option(
-        fc.tuple(target, size, fc.subarray(['domain', 'intersectionCount', 'links { target { rank } }', 'links { rank }', 'asTarget { rank }'], { minLength: 1 })).map(([other, n, sel]) => `ix: intersection(others: ["${other === 'moz.com' ? 'semrush.com' : 'moz.com'}"], first: ${n}) { nodes { ${sel.join(' ')} } }`),
+        fc
+          .tuple(
+            target,
+            size,
+            fc.subarray(['domain', 'intersectionCount', 'links { target { rank } }', 'links { rank }', 'asTarget { rank }'], {
+              minLength: 1,
+            }),
+          )
+          .map(
+            ([other, n, sel]) =>
+              `ix: intersection(others: ["${other === 'moz.com' ? 'semrush.com' : 'moz.com'}"], first: ${n}) { nodes { ${sel.join(' ')} } }`,
+          ),
         { nil: '' },
       ),
     )
@@ -45,17 +74,31 @@ const { targetSel } = fc.letrec<{ targetSel: string }>((tie) => ({
 
 const nodeId = fc.oneof(
   target.map((t) => Buffer.from(`Target:${JSON.stringify([t.startsWith('http') ? t : t, {}])}`).toString('base64')),
-  fc.tuple(target, fc.constantFrom('deltagroveblog.com', 'nowhere.com')).map(([t, d]) => Buffer.from(`ReferringDomain:${JSON.stringify([t, {}, d])}`).toString('base64')),
+  fc
+    .tuple(target, fc.constantFrom('deltagroveblog.com', 'nowhere.com'))
+    .map(([t, d]) => Buffer.from(`ReferringDomain:${JSON.stringify([t, {}, d])}`).toString('base64')),
 );
 
 const rootField = fc.oneof(
   fc.tuple(target, targetSel).map(([t, sel]) => `target(target: "${t}") { ${sel} }`),
-  fc.tuple(fc.uniqueArray(target, { minLength: 1, maxLength: 3 }), targetSel).map(([ts, sel]) => `targets(targets: ${JSON.stringify(ts)}) { ${sel} }`),
-  fc.tuple(fc.uniqueArray(target, { minLength: 2, maxLength: 3 }), size, fc.constantFrom('domain', 'links { target { rank } }', 'asTarget { rank backlinkCount }')).map(([ts, n, sel]) => `domainIntersection(targets: ${JSON.stringify(ts)}, first: ${n}) { totalCount nodes { ${sel} } }`),
-  fc.tuple(nodeId, targetSel).map(([id, sel]) => `node(id: "${id}") { id ... on Target { ${sel} } ... on ReferringDomain { domain asTarget { rank } } }`),
+  fc
+    .tuple(fc.uniqueArray(target, { minLength: 1, maxLength: 3 }), targetSel)
+    .map(([ts, sel]) => `targets(targets: ${JSON.stringify(ts)}) { ${sel} }`),
+  fc
+    .tuple(
+      fc.uniqueArray(target, { minLength: 2, maxLength: 3 }),
+      size,
+      fc.constantFrom('domain', 'links { target { rank } }', 'asTarget { rank backlinkCount }'),
+    )
+    .map(([ts, n, sel]) => `domainIntersection(targets: ${JSON.stringify(ts)}, first: ${n}) { totalCount nodes { ${sel} } }`),
+  fc
+    .tuple(nodeId, targetSel)
+    .map(([id, sel]) => `node(id: "${id}") { id ... on Target { ${sel} } ... on ReferringDomain { domain asTarget { rank } } }`),
 );
 
-const operation = fc.array(rootField, { minLength: 1, maxLength: 3 }).map((fields) => `{ ${fields.map((f, i) => `f${i}: ${f}`).join('\n')} }`);
+const operation = fc
+  .array(rootField, { minLength: 1, maxLength: 3 })
+  .map((fields) => `{ ${fields.map((f, i) => `f${i}: ${f}`).join('\n')} }`);
 
 /**
  * Operations as a hostile client writes them: named fragments spread several times (from each other, never in a
@@ -65,30 +108,52 @@ const operation = fc.array(rootField, { minLength: 1, maxLength: 3 }).map((field
  */
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const condition = fc.constantFrom('true', 'false', '$b1', '$b2');
-const directive = fc.option(fc.tuple(fc.constantFrom('skip', 'include'), condition).map(([d, c]) => ` @${d}(if: ${c})`), { nil: '', freq: 2 });
+const directive = fc.option(
+  fc.tuple(fc.constantFrom('skip', 'include'), condition).map(([d, c]) => ` @${d}(if: ${c})`),
+  { nil: '', freq: 2 },
+);
 const decorate = (sel: fc.Arbitrary<string>) =>
-  fc.tuple(sel, directive, fc.constantFrom('plain', 'inline', 'typed', 'profile')).map(([s, d, how]) =>
-    how === 'plain' ? s : how === 'inline' ? `...${d} { ${s} }` : how === 'typed' ? `... on Target${d} { ${s} }` : `... on LinkProfile${d} { rank }`,
-  );
+  fc
+    .tuple(sel, directive, fc.constantFrom('plain', 'inline', 'typed', 'profile'))
+    .map(([s, d, how]) =>
+      how === 'plain'
+        ? s
+        : how === 'inline'
+          ? `...${d} { ${s} }`
+          : how === 'typed'
+            ? `... on Target${d} { ${s} }`
+            : `... on LinkProfile${d} { rank }`,
+    );
 const hostileTargetSel = fc
   .array(
     fc.oneof(
       decorate(targetSel),
-      fc.tuple(directive, fc.constantFrom('rank', 'backlinkCount', 'info { country }')).map(([d, f]) => `x${f.length}: ${f.split(' ')[0]}${d}${f.includes('{') ? ' { country }' : ''}`),
+      fc
+        .tuple(directive, fc.constantFrom('rank', 'backlinkCount', 'info { country }'))
+        .map(([d, f]) => `x${f.length}: ${f.split(' ')[0]}${d}${f.includes('{') ? ' { country }' : ''}`),
       fc.tuple(fc.integer({ min: 0, max: 2 }), directive).map(([i, d]) => `...T${i}${d}`),
       fc.constant('hv: referringDomains(first: $n) { nodes { asTarget { rank } } }'),
     ),
     { minLength: 1, maxLength: 4 },
   )
   .map((parts) => parts.join(' '));
-const fragmentBodies = fc.tuple(targetSel, fc.tuple(targetSel, fc.constantFrom('', '...T0', '...T0 ...T0')), fc.tuple(targetSel, fc.constantFrom('', '...T1 ...T1', '...T0 ...T1 ...T1')));
+const fragmentBodies = fc.tuple(
+  targetSel,
+  fc.tuple(targetSel, fc.constantFrom('', '...T0', '...T0 ...T0')),
+  fc.tuple(targetSel, fc.constantFrom('', '...T1 ...T1', '...T0 ...T1 ...T1')),
+);
 const hostileRoot = fc.oneof(
   fc.tuple(target, directive, hostileTargetSel).map(([t, d, sel]) => `target(target: "${t}")${d} { ${sel} }`),
   fc.tuple(directive, hostileTargetSel).map(([d, sel]) => `target(target: $t)${d} { ${sel} }`),
-  fc.tuple(fc.uniqueArray(target, { minLength: 1, maxLength: 3 }), hostileTargetSel).map(([ts, sel]) => `targets(targets: ${JSON.stringify(ts)}) { ${sel} }`),
-  fc.tuple(fc.uniqueArray(target, { minLength: 2, maxLength: 3 }), fc.constantFrom('1', '2', '3', '0', '9', '1.target')).map(
-    ([ts, n]) => `node(id: "${b64(`Intersection:${JSON.stringify([ts, [], 'all', {}, 'deltagroveblog.com', n])}`)}") { id ... on Intersection { links { target { rank } } asTarget { rank } } }`,
-  ),
+  fc
+    .tuple(fc.uniqueArray(target, { minLength: 1, maxLength: 3 }), hostileTargetSel)
+    .map(([ts, sel]) => `targets(targets: ${JSON.stringify(ts)}) { ${sel} }`),
+  fc
+    .tuple(fc.uniqueArray(target, { minLength: 2, maxLength: 3 }), fc.constantFrom('1', '2', '3', '0', '9', '1.target'))
+    .map(
+      ([ts, n]) =>
+        `node(id: "${b64(`Intersection:${JSON.stringify([ts, [], 'all', {}, 'deltagroveblog.com', n])}`)}") { id ... on Intersection { links { target { rank } } asTarget { rank } } }`,
+    ),
   rootField,
 );
 const hostileOperation = fc
@@ -96,7 +161,9 @@ const hostileOperation = fc
   .map(([fields, [t0, [t1, s1], [t2, s2]], repeat, d]) => {
     const roots = fields.map((f, i) => `f${i}: ${f}`);
     // Every fragment and variable is used somewhere, as validation requires.
-    roots.push(`uses: target(target: "moz.com")${d} { ...T0 ...T1 ...T2 rank @skip(if: $b1) rank @include(if: $b2) hv: referringDomains(first: $n) { totalCount } }`);
+    roots.push(
+      `uses: target(target: "moz.com")${d} { ...T0 ...T1 ...T2 rank @skip(if: $b1) rank @include(if: $b2) hv: referringDomains(first: $n) { totalCount } }`,
+    );
     roots.push(`ut: target(target: $t) { target }`);
     if (repeat) roots.push(roots[0] ?? '');
     const fragments = [`fragment T0 on Target { ${t0} }`, `fragment T1 on Target { ${t1} ${s1} }`, `fragment T2 on Target { ${t2} ${s2} }`];
@@ -119,38 +186,42 @@ const HOSTILE_RUNS = Math.ceil(RUNS / 2);
 const HOSTILE_WORK_MAX = 5_000;
 
 describe('the budget estimate', () => {
-  it(`bounds the real calls or refuses at no cost, within ${HOSTILE_WORK_MAX} steps, for hostile operations (${HOSTILE_RUNS} runs)`, { timeout: 180_000 }, async () => {
-    const outcomes = { bounded: 0, refused: 0 };
-    await fc.assert(
-      fc.asyncProperty(hostileOperation, hostileVariables, async (query, variables) => {
-        let work = 0;
-        try {
-          work = estimateUpstreamCalls(schema, parse(query), undefined, variables).work;
-        } catch {
-          // Refused: the app must refuse it too, at no cost (checked below).
-        }
-        expect(work, query).toBeLessThanOrEqual(HOSTILE_WORK_MAX);
-        const before = env.sandbox.stats().calls;
-        const { body } = await env.app.execute(query, variables);
-        const real = env.sandbox.stats().calls - before;
-        const code = body.errors?.[0]?.extensions?.code;
-        expect(code, query).not.toBe('GRAPHQL_VALIDATION_FAILED');
-        if (code === 'BUDGET_UNKNOWN' || code === 'BUDGET_EXCEEDED') {
-          expect(real, query).toBe(0);
-          outcomes.refused += 1;
-          return;
-        }
-        const cost = body.extensions?.cost;
-        expect(cost?.estimatedUpstreamCalls, JSON.stringify(body)).toEqual(expect.any(Number));
-        expect(real, `${query}\n${JSON.stringify(variables)}`).toBeLessThanOrEqual(cost.estimatedUpstreamCalls);
-        outcomes.bounded += 1;
-      }),
-      { numRuns: HOSTILE_RUNS, seed: SEED },
-    );
-    // Both outcomes occur: the generator reaches the refusals (null over a default in a condition) and real runs.
-    expect(outcomes.refused).toBeGreaterThan(0);
-    expect(outcomes.bounded).toBeGreaterThan(HOSTILE_RUNS / 2);
-  });
+  it(
+    `bounds the real calls or refuses at no cost, within ${HOSTILE_WORK_MAX} steps, for hostile operations (${HOSTILE_RUNS} runs)`,
+    { timeout: 180_000 },
+    async () => {
+      const outcomes = { bounded: 0, refused: 0 };
+      await fc.assert(
+        fc.asyncProperty(hostileOperation, hostileVariables, async (query, variables) => {
+          let work = 0;
+          try {
+            work = estimateUpstreamCalls(schema, parse(query), undefined, variables).work;
+          } catch {
+            // Refused: the app must refuse it too, at no cost (checked below).
+          }
+          expect(work, query).toBeLessThanOrEqual(HOSTILE_WORK_MAX);
+          const before = env.sandbox.stats().calls;
+          const { body } = await env.app.execute(query, variables);
+          const real = env.sandbox.stats().calls - before;
+          const code = body.errors?.[0]?.extensions?.code;
+          expect(code, query).not.toBe('GRAPHQL_VALIDATION_FAILED');
+          if (code === 'BUDGET_UNKNOWN' || code === 'BUDGET_EXCEEDED') {
+            expect(real, query).toBe(0);
+            outcomes.refused += 1;
+            return;
+          }
+          const cost = body.extensions?.cost;
+          expect(cost?.estimatedUpstreamCalls, JSON.stringify(body)).toEqual(expect.any(Number));
+          expect(real, `${query}\n${JSON.stringify(variables)}`).toBeLessThanOrEqual(cost.estimatedUpstreamCalls);
+          outcomes.bounded += 1;
+        }),
+        { numRuns: HOSTILE_RUNS, seed: SEED },
+      );
+      // Both outcomes occur: the generator reaches the refusals (null over a default in a condition) and real runs.
+      expect(outcomes.refused).toBeGreaterThan(0);
+      expect(outcomes.bounded).toBeGreaterThan(HOSTILE_RUNS / 2);
+    },
+  );
 
   it(`is an upper bound of the real upstream calls (${RUNS} random operations)`, { timeout: 120_000 }, async () => {
     let exact = 0;
@@ -185,7 +256,11 @@ describe('the budget estimate', () => {
             expect(body.extensions.dryRun).toBe(true);
             expect(env.sandbox.stats().requests - before).toBe(0);
           } else if (estimate > 3) {
-            expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: estimate, maxUpstreamCalls: 3 });
+            expect(body.errors?.[0]?.extensions).toMatchObject({
+              code: 'BUDGET_EXCEEDED',
+              estimatedUpstreamCalls: estimate,
+              maxUpstreamCalls: 3,
+            });
             expect(env.sandbox.stats().requests - before).toBe(0);
           }
         }),

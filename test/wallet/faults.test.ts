@@ -49,11 +49,17 @@ describe('with 20 % transient failures (50000, 50401, HTTP 500, connection reset
 
 describe('with permanent failures', () => {
   it('each affected field gets its coded error, once, and the rest resolves', async () => {
-    const { sandbox, url } = await startSandbox({ faults: { targetCodes: { 'broken.com': 40501, 'broke.com': 40210, 'gone.com': 40404 } } });
+    const { sandbox, url } = await startSandbox({
+      faults: { targetCodes: { 'broken.com': 40501, 'broke.com': 40210, 'gone.com': 40404 } },
+    });
     const app = createTestApp(url, 'dataforseo', { retry: { retries: 5, minDelayMs: 1 } });
-    const { body } = await app.execute('{ a: target(target: "broken.com") { rank } b: target(target: "broke.com") { rank } c: target(target: "gone.com") { rank } d: target(target: "fine.com") { rank } }');
+    const { body } = await app.execute(
+      '{ a: target(target: "broken.com") { rank } b: target(target: "broke.com") { rank } c: target(target: "gone.com") { rank } d: target(target: "fine.com") { rank } }',
+    );
     expect(body.data.d.rank).toEqual(expect.any(Number));
-    expect(Object.fromEntries((body.errors ?? []).map((e: { path: string[]; extensions: { code: string } }) => [e.path[0], e.extensions.code]))).toEqual({
+    expect(
+      Object.fromEntries((body.errors ?? []).map((e: { path: string[]; extensions: { code: string } }) => [e.path[0], e.extensions.code])),
+    ).toEqual({
       a: 'UPSTREAM_BAD_REQUEST',
       b: 'UPSTREAM_PAYMENT',
       c: 'UPSTREAM_NOT_FOUND',
@@ -84,7 +90,10 @@ describe('the breaker counts only what says the upstream is unhealthy', () => {
 });
 
 describe('with the upstream down', () => {
-  const down = createTestApp('http://127.0.0.1:9', 'dataforseo', { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 }, breaker: { volume: 5, resetMs: 60_000 } });
+  const down = createTestApp('http://127.0.0.1:9', 'dataforseo', {
+    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 },
+    breaker: { volume: 5, resetMs: 60_000 },
+  });
   afterAll(() => down.close());
 
   it('fails with UPSTREAM_UNAVAILABLE, then fast: the breaker opens and no call is even attempted', async () => {
@@ -109,7 +118,8 @@ describe('with the upstream down', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const burst = async (n: number) => {
-      for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => down.execute(`{ target(target: "m${i + j}.com") { rank } }`)));
+      for (let i = 0; i < n; i += 100)
+        await Promise.all(Array.from({ length: 100 }, (_, j) => down.execute(`{ target(target: "m${i + j}.com") { rank } }`)));
     };
     await burst(1000);
     gc();

@@ -18,9 +18,16 @@ async function setUp(sandboxOptions: Parameters<typeof startSandbox>[0], appOpti
 describe('the scheduler keeps the upstream within its limits', () => {
   it('500 concurrent fanning-out operations: the sandbox never sees more than its limits, no client sees 40209/40202', async () => {
     const limits = { maxConcurrency: 30, maxPerWindow: 300, windowMs: 1000 };
-    const { sandbox, app } = await setUp({ maxConcurrency: 30, maxPerMinute: 300, windowMs: 1000, faults: { latencyMs: { min: 5, max: 30 } } }, { limits });
+    const { sandbox, app } = await setUp(
+      { maxConcurrency: 30, maxPerMinute: 300, windowMs: 1000, faults: { latencyMs: { min: 5, max: 30 } } },
+      { limits },
+    );
     const results = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => app.execute('query($t: [String!]!) { targets(targets: $t) { rank } }', { t: [`load${i}.com`, `load${i + 1}.com`, `load${i + 2}.com`] })),
+      Array.from({ length: 500 }, (_, i) =>
+        app.execute('query($t: [String!]!) { targets(targets: $t) { rank } }', {
+          t: [`load${i}.com`, `load${i + 1}.com`, `load${i + 2}.com`],
+        }),
+      ),
     );
     const codes = results.flatMap((r) => (r.body.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code));
     expect(codes).toEqual([]);
@@ -33,7 +40,10 @@ describe('the scheduler keeps the upstream within its limits', () => {
 
   it('refuses with UPSTREAM_BUSY, at no cost, a call that cannot get a slot in time', async () => {
     const { app } = await setUp({ faults: { latencyMs: 400 } }, { limits: { maxConcurrency: 1, queueTimeoutMs: 100 } });
-    const [slow, waiting] = await Promise.all([app.execute('{ target(target: "a.com") { rank } }'), app.execute('{ target(target: "b.com") { rank } }')]);
+    const [slow, waiting] = await Promise.all([
+      app.execute('{ target(target: "a.com") { rank } }'),
+      app.execute('{ target(target: "b.com") { rank } }'),
+    ]);
     expect(slow.body.errors).toBeUndefined();
     expect(waiting.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_BUSY', retryable: true });
     expect(waiting.body.extensions.cost.upstreamCalls).toBe(0);
@@ -43,12 +53,14 @@ describe('the scheduler keeps the upstream within its limits', () => {
     const { sandbox, app } = await setUp({ faults: { latencyMs: 300 } }, { limits: { maxConcurrency: 1 } });
     const first = app.execute('{ target(target: "a.com") { rank } }');
     const controller = new AbortController();
-    const abandoned = Promise.resolve(app.yoga.fetch('http://yoga/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ target(target: "b.com") { rank } }' }),
-      signal: controller.signal,
-    }));
+    const abandoned = Promise.resolve(
+      app.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ target(target: "b.com") { rank } }' }),
+        signal: controller.signal,
+      }),
+    );
     setTimeout(() => controller.abort(), 50);
     await expect(abandoned.then((r: Response) => r.text())).rejects.toThrow();
     await first;
@@ -82,7 +94,12 @@ describe('retries', () => {
 
   it('honours AIsa’s Retry-After', async () => {
     const app = createTestApp(env.upstream.url, 'aisa', { retry: { retries: 2, minDelayMs: 1 } });
-    env.upstream.expect({ endpoint: 'summary', status: 429, headers: { 'retry-after': '1' }, reply: { error: { type: 'rate_limit_error', message: 'slow down' } } });
+    env.upstream.expect({
+      endpoint: 'summary',
+      status: 429,
+      headers: { 'retry-after': '1' },
+      reply: { error: { type: 'rate_limit_error', message: 'slow down' } },
+    });
     env.upstream.expect({ endpoint: 'summary', reply: okEnvelope('summary', summaryResult('a.com')) });
     const started = Date.now();
     const { body } = await app.execute('{ target(target: "a.com") { rank } }');
@@ -93,7 +110,10 @@ describe('retries', () => {
   });
 
   it('slows down on 40209: fewer calls at once, recovered one step per success', async () => {
-    const app = createTestApp(env.upstream.url, 'dataforseo', { retry: { retries: 2, rateLimitPauseMs: 50 }, limits: { maxConcurrency: 10 } });
+    const app = createTestApp(env.upstream.url, 'dataforseo', {
+      retry: { retries: 2, rateLimitPauseMs: 50 },
+      limits: { maxConcurrency: 10 },
+    });
     env.upstream.expect({ endpoint: 'summary', reply: envelopeError(40209) });
     env.upstream.expect({ endpoint: 'summary', reply: okEnvelope('summary', summaryResult('a.com')) });
     const { body } = await app.execute('{ target(target: "a.com") { rank } }');

@@ -33,7 +33,12 @@ export const LinkType = builder.enumType('LinkType', {
 });
 
 type LinkTypeValue = 'anchor' | 'image' | 'link' | 'meta' | 'canonical' | 'alternate' | 'redirect';
-interface LinkTypeFilterInput { eq?: LinkTypeValue | null; ne?: LinkTypeValue | null; in?: readonly LinkTypeValue[] | null; notIn?: readonly LinkTypeValue[] | null }
+interface LinkTypeFilterInput {
+  eq?: LinkTypeValue | null;
+  ne?: LinkTypeValue | null;
+  in?: readonly LinkTypeValue[] | null;
+  notIn?: readonly LinkTypeValue[] | null;
+}
 
 export const LinkTypeFilter = builder.inputRef<LinkTypeFilterInput>('LinkTypeFilter').implement({
   description: 'Conditions on the link type.',
@@ -71,7 +76,8 @@ export interface BacklinkFilterInput {
 }
 
 export const BacklinkFilter = builder.inputRef<BacklinkFilterInput>('BacklinkFilter').implement({
-  description: 'Conditions on the individual backlinks counted (backlinks_filters), e.g. only dofollow links. Fields are joined by "and"; at most 8 conditions in all.',
+  description:
+    'Conditions on the individual backlinks counted (backlinks_filters), e.g. only dofollow links. Fields are joined by "and"; at most 8 conditions in all.',
   fields: (t) => ({
     and: t.field({ type: [BacklinkFilter], description: 'All of these filters.' }),
     or: t.field({ type: [BacklinkFilter], description: 'At least one of these filters.' }),
@@ -94,15 +100,42 @@ export const BacklinkFilter = builder.inputRef<BacklinkFilterInput>('BacklinkFil
     lostDate: t.field({ type: DateTimeFilter, description: 'When the link was lost (lost_date).' }),
     linkType: t.field({ type: LinkTypeFilter, description: 'The link type (item_type).' }),
     attributes: t.field({ type: ListFilter, description: 'The link attributes: nofollow, ugc, sponsored … (attributes).' }),
-    domainFromPlatformTypes: t.field({ type: ListFilter, description: 'Platform types of the linking domain (domain_from_platform_type).' }),
+    domainFromPlatformTypes: t.field({
+      type: ListFilter,
+      description: 'Platform types of the linking domain (domain_from_platform_type).',
+    }),
   }),
 });
 
-const BOOLEANS = [['dofollow', 'dofollow'], ['isNew', 'is_new'], ['isLost', 'is_lost'], ['isBroken', 'is_broken'], ['isIndirect', 'is_indirect_link']] as const;
-const STRINGS = [['anchor', 'anchor'], ['domainFrom', 'domain_from'], ['urlFrom', 'url_from'], ['urlTo', 'url_to'], ['semanticLocation', 'semantic_location'], ['domainFromCountry', 'domain_from_country'], ['tldFrom', 'tld_from']] as const;
-const INTS = [['domainFromRank', 'domain_from_rank'], ['pageFromRank', 'page_from_rank'], ['spamScore', 'backlink_spam_score']] as const;
-const DATES = [['firstSeen', 'first_seen'], ['lostDate', 'lost_date']] as const;
-const LISTS = [['attributes', 'attributes'], ['domainFromPlatformTypes', 'domain_from_platform_type']] as const;
+const BOOLEANS = [
+  ['dofollow', 'dofollow'],
+  ['isNew', 'is_new'],
+  ['isLost', 'is_lost'],
+  ['isBroken', 'is_broken'],
+  ['isIndirect', 'is_indirect_link'],
+] as const;
+const STRINGS = [
+  ['anchor', 'anchor'],
+  ['domainFrom', 'domain_from'],
+  ['urlFrom', 'url_from'],
+  ['urlTo', 'url_to'],
+  ['semanticLocation', 'semantic_location'],
+  ['domainFromCountry', 'domain_from_country'],
+  ['tldFrom', 'tld_from'],
+] as const;
+const INTS = [
+  ['domainFromRank', 'domain_from_rank'],
+  ['pageFromRank', 'page_from_rank'],
+  ['spamScore', 'backlink_spam_score'],
+] as const;
+const DATES = [
+  ['firstSeen', 'first_seen'],
+  ['lostDate', 'lost_date'],
+] as const;
+const LISTS = [
+  ['attributes', 'attributes'],
+  ['domainFromPlatformTypes', 'domain_from_platform_type'],
+] as const;
 
 function ownConditions(path: string, f: BacklinkFilterInput): FilterExpression[] {
   const out: FilterExpression[] = [];
@@ -130,7 +163,10 @@ function ownConditions(path: string, f: BacklinkFilterInput): FilterExpression[]
   if (lt) {
     if (lt.eq) out.push(['item_type', '=', lt.eq]);
     if (lt.ne) out.push(['item_type', '<>', lt.ne]);
-    for (const [key, op] of [['in', 'in'], ['notIn', 'not_in']] as const) {
+    for (const [key, op] of [
+      ['in', 'in'],
+      ['notIn', 'not_in'],
+    ] as const) {
       const list = lt[key];
       if (!list) continue;
       if (list.length === 0) throw badUserInput(`${path}.linkType.${key}`, [], 'a non-empty list');

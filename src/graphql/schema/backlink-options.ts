@@ -29,11 +29,20 @@ export const BacklinkOptions = builder.inputType('BacklinkOptions', {
   fields: (t) => ({
     status: t.field({ type: BacklinkStatus, defaultValue: 'live', description: 'backlinks_status_type: which backlinks count.' }),
     includeSubdomains: t.boolean({ defaultValue: true, description: "include_subdomains: count links to the target's subdomains." }),
-    includeIndirectLinks: t.boolean({ defaultValue: true, description: 'include_indirect_links: count links through redirects and canonicals.' }),
-    excludeInternalBacklinks: t.boolean({ defaultValue: true, description: "exclude_internal_backlinks: ignore links from the target's own subdomains." }),
+    includeIndirectLinks: t.boolean({
+      defaultValue: true,
+      description: 'include_indirect_links: count links through redirects and canonicals.',
+    }),
+    excludeInternalBacklinks: t.boolean({
+      defaultValue: true,
+      description: "exclude_internal_backlinks: ignore links from the target's own subdomains.",
+    }),
     rankScale: t.field({ type: RankScale, defaultValue: 'one_thousand', description: 'rank_scale: the scale of every rank.' }),
     breakdownLimit: t.int({ defaultValue: 10, description: `internal_list_limit: entries per breakdown list, 1–${BREAKDOWN_LIMIT_MAX}.` }),
-    backlinksFilter: t.field({ type: BacklinkFilter, description: 'backlinks_filters: count only the backlinks that match, e.g. { dofollow: true }.' }),
+    backlinksFilter: t.field({
+      type: BacklinkFilter,
+      description: 'backlinks_filters: count only the backlinks that match, e.g. { dofollow: true }.',
+    }),
   }),
 });
 

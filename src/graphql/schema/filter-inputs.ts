@@ -48,7 +48,9 @@ export const StringFilter = builder.inputType('StringFilter', {
     ne: t.string({ description: 'Not equal to.' }),
     in: t.stringList({ description: 'One of these (a non-empty list).' }),
     notIn: t.stringList({ description: 'None of these (a non-empty list).' }),
-    like: t.string({ description: `Matches a pattern where % stands for any characters, case-sensitive ("%blog%"); 1–${PATTERN_MAX_LENGTH} characters.` }),
+    like: t.string({
+      description: `Matches a pattern where % stands for any characters, case-sensitive ("%blog%"); 1–${PATTERN_MAX_LENGTH} characters.`,
+    }),
     notLike: t.string({ description: 'Does not match a like pattern.' }),
     ilike: t.string({ description: 'Matches a like pattern, ignoring case.' }),
     notIlike: t.string({ description: 'Does not match a like pattern, ignoring case.' }),
@@ -124,13 +126,33 @@ export const PROFILE_FILTER_FIELDS = [
   { name: 'brokenBacklinkCount', upstream: 'broken_backlinks', kind: 'int', description: 'the number of broken backlinks' },
   { name: 'brokenPageCount', upstream: 'broken_pages', kind: 'int', description: 'the number of broken pages' },
   { name: 'referringDomainCount', upstream: 'referring_domains', kind: 'int', description: 'the number of referring domains' },
-  { name: 'referringDomainNofollowCount', upstream: 'referring_domains_nofollow', kind: 'int', description: 'the number of nofollow referring domains' },
-  { name: 'referringMainDomainCount', upstream: 'referring_main_domains', kind: 'int', description: 'the number of referring main domains' },
-  { name: 'referringMainDomainNofollowCount', upstream: 'referring_main_domains_nofollow', kind: 'int', description: 'the number of nofollow referring main domains' },
+  {
+    name: 'referringDomainNofollowCount',
+    upstream: 'referring_domains_nofollow',
+    kind: 'int',
+    description: 'the number of nofollow referring domains',
+  },
+  {
+    name: 'referringMainDomainCount',
+    upstream: 'referring_main_domains',
+    kind: 'int',
+    description: 'the number of referring main domains',
+  },
+  {
+    name: 'referringMainDomainNofollowCount',
+    upstream: 'referring_main_domains_nofollow',
+    kind: 'int',
+    description: 'the number of nofollow referring main domains',
+  },
   { name: 'referringIpCount', upstream: 'referring_ips', kind: 'int', description: 'the number of referring IPs' },
   { name: 'referringSubnetCount', upstream: 'referring_subnets', kind: 'int', description: 'the number of referring subnets' },
   { name: 'referringPageCount', upstream: 'referring_pages', kind: 'int', description: 'the number of referring pages' },
-  { name: 'referringPageNofollowCount', upstream: 'referring_pages_nofollow', kind: 'int', description: 'the number of nofollow referring pages' },
+  {
+    name: 'referringPageNofollowCount',
+    upstream: 'referring_pages_nofollow',
+    kind: 'int',
+    description: 'the number of nofollow referring pages',
+  },
 ] as const;
 
 export type ProfileFilterInput = {
@@ -151,12 +173,22 @@ function nonEmptyList(path: string, list: readonly unknown[]): void {
 /** Conditions of an IntFilter on upstream `field`. */
 export function intConditions(path: string, field: string, f: IntFilterInput): Condition[] {
   const out: Condition[] = [];
-  const ops = [['eq', '='], ['ne', '<>'], ['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const;
+  const ops = [
+    ['eq', '='],
+    ['ne', '<>'],
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+  ] as const;
   for (const [key, op] of ops) {
     const v = f[key];
     if (v !== null && v !== undefined) out.push([field, op, v]);
   }
-  for (const [key, op] of [['in', 'in'], ['notIn', 'not_in']] as const) {
+  for (const [key, op] of [
+    ['in', 'in'],
+    ['notIn', 'not_in'],
+  ] as const) {
     const list = f[key];
     if (list) {
       nonEmptyList(`${path}.${key}`, list);
@@ -169,32 +201,56 @@ export function intConditions(path: string, field: string, f: IntFilterInput): C
 /** Conditions of a StringFilter on upstream `field`. */
 export function stringConditions(path: string, field: string, f: StringFilterInput): Condition[] {
   const out: Condition[] = [];
-  const simple = [['eq', '='], ['ne', '<>']] as const;
+  const simple = [
+    ['eq', '='],
+    ['ne', '<>'],
+  ] as const;
   for (const [key, op] of simple) {
     const v = f[key];
     if (v !== null && v !== undefined) out.push([field, op, v]);
   }
-  for (const [key, op] of [['in', 'in'], ['notIn', 'not_in']] as const) {
+  for (const [key, op] of [
+    ['in', 'in'],
+    ['notIn', 'not_in'],
+  ] as const) {
     const list = f[key];
     if (list) {
       nonEmptyList(`${path}.${key}`, list);
       out.push([field, op, [...list]]);
     }
   }
-  for (const [key, op] of [['like', 'like'], ['notLike', 'not_like'], ['ilike', 'ilike'], ['notIlike', 'not_ilike']] as const) {
+  for (const [key, op] of [
+    ['like', 'like'],
+    ['notLike', 'not_like'],
+    ['ilike', 'ilike'],
+    ['notIlike', 'not_ilike'],
+  ] as const) {
     const v = f[key];
     if (v === null || v === undefined) continue;
-    if (v.length === 0 || v.length > PATTERN_MAX_LENGTH) throw badUserInput(`${path}.${key}`, v, `a pattern of 1 to ${PATTERN_MAX_LENGTH} characters, % matching any characters`);
+    if (v.length === 0 || v.length > PATTERN_MAX_LENGTH)
+      throw badUserInput(`${path}.${key}`, v, `a pattern of 1 to ${PATTERN_MAX_LENGTH} characters, % matching any characters`);
     out.push([field, op, v]);
   }
-  for (const [key, op] of [['regex', 'regex'], ['notRegex', 'not_regex']] as const) {
+  for (const [key, op] of [
+    ['regex', 'regex'],
+    ['notRegex', 'not_regex'],
+  ] as const) {
     const v = f[key];
     if (v === null || v === undefined) continue;
     const problem = regexProblem(v);
-    if (problem) throw badUserInput(`${path}.${key}`, v.length > 100 ? `${v.slice(0, 100)}…` : v, 'an RE2 regular expression of at most 1000 characters (no lookaround, no back-references)', `is ${problem}`);
+    if (problem)
+      throw badUserInput(
+        `${path}.${key}`,
+        v.length > 100 ? `${v.slice(0, 100)}…` : v,
+        'an RE2 regular expression of at most 1000 characters (no lookaround, no back-references)',
+        `is ${problem}`,
+      );
     out.push([field, op, v]);
   }
-  for (const [key, op] of [['match', 'match'], ['notMatch', 'not_match']] as const) {
+  for (const [key, op] of [
+    ['match', 'match'],
+    ['notMatch', 'not_match'],
+  ] as const) {
     const v = f[key];
     if (v === null || v === undefined) continue;
     if (!/\w/.test(v)) throw badUserInput(`${path}.${key}`, v, 'at least one word');
@@ -225,13 +281,21 @@ export function profileConditions(path: string, f: ProfileFilterInput, prefix = 
   for (const field of PROFILE_FILTER_FIELDS) {
     const value = f[field.name];
     if (!value) continue;
-    out.push(...(field.kind === 'int' ? intConditions(`${path}.${field.name}`, `${prefix}${field.upstream}`, value as IntFilterInput) : dateConditions(`${prefix}${field.upstream}`, value as DateTimeFilterInput)));
+    out.push(
+      ...(field.kind === 'int'
+        ? intConditions(`${path}.${field.name}`, `${prefix}${field.upstream}`, value as IntFilterInput)
+        : dateConditions(`${prefix}${field.upstream}`, value as DateTimeFilterInput)),
+    );
   }
   for (const [key, map] of Object.entries(BREAKDOWN_MAPS) as [keyof BreakdownFilterInput, string][]) {
     const kc = f.breakdown?.[key];
     if (!kc) continue;
     if (kc.key === '' || kc.key.length > 100 || /[,\s]/.test(kc.key)) {
-      throw badUserInput(`${path}.breakdown.${key}.key`, kc.key, 'a key of 1 to 100 characters, without commas or spaces ("com", "US", "anchor")');
+      throw badUserInput(
+        `${path}.breakdown.${key}.key`,
+        kc.key,
+        'a key of 1 to 100 characters, without commas or spaces ("com", "US", "anchor")',
+      );
     }
     out.push(...intConditions(`${path}.breakdown.${key}.count`, `${prefix}${map}.${kc.key}`, kc.count));
   }
@@ -253,12 +317,20 @@ export function compileTree<T extends { and?: readonly T[] | null; or?: readonly
   const parts: FilterExpression[] = [...own(path, input)];
   if (input.and) {
     nonEmptyList(`${path}.and`, input.and);
-    parts.push(...input.and.map((child, i) => compileTree(`${path}.and[${i}]`, child, own)).filter((e): e is FilterExpression => e !== undefined));
+    parts.push(
+      ...input.and.map((child, i) => compileTree(`${path}.and[${i}]`, child, own)).filter((e): e is FilterExpression => e !== undefined),
+    );
   }
   if (input.or) {
     nonEmptyList(`${path}.or`, input.or);
     const alternatives = input.or.map((child, i) => compileTree(`${path}.or[${i}]`, child, own));
-    if (alternatives.some((e) => e === undefined)) throw badUserInput(`${path}.or`, '[…, {}, …]', 'filters with at least one condition each', 'holds an empty filter, which would match everything');
+    if (alternatives.some((e) => e === undefined))
+      throw badUserInput(
+        `${path}.or`,
+        '[…, {}, …]',
+        'filters with at least one condition each',
+        'holds an empty filter, which would match everything',
+      );
     const or = join(alternatives as FilterExpression[], 'or');
     if (or) parts.push(or);
   }
@@ -269,16 +341,26 @@ export function compileTree<T extends { and?: readonly T[] | null; or?: readonly
  * Checks a compiled expression against the upstream's rules (≤ 8 conditions, fields, operators, values) with the
  * shared parser: a safety net under the compiler, so that no refused request is ever paid for.
  */
-export function checkCompiled(path: string, expression: FilterExpression | undefined, spec: (field: string) => FieldSpec | undefined): FilterExpression | undefined {
+export function checkCompiled(
+  path: string,
+  expression: FilterExpression | undefined,
+  spec: (field: string) => FieldSpec | undefined,
+): FilterExpression | undefined {
   if (expression === undefined) return undefined;
   const count = countConditions(expression);
   if (count > FILTER_MAX_CONDITIONS) {
-    throw badUserInput(path, `${count} conditions`, `at most ${FILTER_MAX_CONDITIONS} conditions (each operator of each field counts one)`, `compiles to ${count} upstream conditions`);
+    throw badUserInput(
+      path,
+      `${count} conditions`,
+      `at most ${FILTER_MAX_CONDITIONS} conditions (each operator of each field counts one)`,
+      `compiles to ${count} upstream conditions`,
+    );
   }
   try {
     parseFilter(expression, spec);
   } catch (error) {
-    if (error instanceof FilterSyntaxError) throw badUserInput(path, expression, 'a filter the upstream accepts', `is refused: ${error.message}`);
+    if (error instanceof FilterSyntaxError)
+      throw badUserInput(path, expression, 'a filter the upstream accepts', `is refused: ${error.message}`);
     throw error;
   }
   return expression;

@@ -1,12 +1,25 @@
 import { builder } from '../builder.js';
 import { costs, pageCost, type CostArgs, type CostScope } from '../cost.js';
 import type { DomainIntersectionEntry, DomainIntersectionItem } from '../../dataforseo/types.js';
-import { domainIntersectionTask, targetRef, type IntersectionLinkSource, type IntersectionQuery, type IntersectionSource, type TargetRef } from '../models.js';
+import {
+  domainIntersectionTask,
+  targetRef,
+  type IntersectionLinkSource,
+  type IntersectionQuery,
+  type IntersectionSource,
+  type TargetRef,
+} from '../models.js';
 import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pagination.js';
 import type { Context } from '../context.js';
 import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { badUserInput } from '../input-errors.js';
-import { compileIntersectionFilter, compileIntersectionOrder, IntersectionFilter, IntersectionOrder, type IntersectionFilterInput } from './intersection-filter.js';
+import {
+  compileIntersectionFilter,
+  compileIntersectionOrder,
+  IntersectionFilter,
+  IntersectionOrder,
+  type IntersectionFilterInput,
+} from './intersection-filter.js';
 import { LinkProfile } from './link-profile.js';
 import { domainAsTarget } from './referring-domain.js';
 import { Target } from './target.js';
@@ -51,7 +64,9 @@ export const IntersectionLink = builder.objectRef<IntersectionLinkSource>('Inter
 export const Intersection = builder.objectRef<IntersectionSource>('Intersection');
 
 function firstEntry(item: DomainIntersectionItem): [string, DomainIntersectionEntry] | undefined {
-  const entries = Object.entries(item.domain_intersection ?? {}).filter((e): e is [string, DomainIntersectionEntry] => typeof e[1]?.target === 'string');
+  const entries = Object.entries(item.domain_intersection ?? {}).filter(
+    (e): e is [string, DomainIntersectionEntry] => typeof e[1]?.target === 'string',
+  );
   return entries.sort((a, b) => Number(a[0]) - Number(b[0]))[0];
 }
 
@@ -62,9 +77,15 @@ function parseId(id: string): { query: IntersectionQuery; domain: string; number
     const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
     if (!strings(targets) || !strings(excludeTargets) || (mode !== 'all' && mode !== 'partial') || !options) return null;
     // The number becomes the filter path `"<number>.target"`: only the number of a queried target is one.
-    if (typeof domain !== 'string' || typeof number !== 'string' || !/^[1-9][0-9]?$/.test(number) || Number(number) > targets.length) return null;
+    if (typeof domain !== 'string' || typeof number !== 'string' || !/^[1-9][0-9]?$/.test(number) || Number(number) > targets.length)
+      return null;
     return {
-      query: { targets: readTargetListArg('id', targets, INTERSECTION_TARGETS_MIN, INTERSECTION_TARGETS_MAX), excludeTargets: readExcludes(excludeTargets, 'id'), mode, options },
+      query: {
+        targets: readTargetListArg('id', targets, INTERSECTION_TARGETS_MIN, INTERSECTION_TARGETS_MAX),
+        excludeTargets: readExcludes(excludeTargets, 'id'),
+        mode,
+        options,
+      },
       domain: readTargetArg('id', domain),
       number,
     };
@@ -84,12 +105,24 @@ builder.node(Intersection, {
     },
   }),
   id: {
-    resolve: (s) => JSON.stringify([s.query.targets, s.query.excludeTargets, s.query.mode, compactOptions(s.query.options), s.domain, firstEntry(s.item)?.[0] ?? '1']),
+    resolve: (s) =>
+      JSON.stringify([
+        s.query.targets,
+        s.query.excludeTargets,
+        s.query.mode,
+        compactOptions(s.query.options),
+        s.domain,
+        firstEntry(s.item)?.[0] ?? '1',
+      ]),
   },
   loadOne: async (id, ctx): Promise<IntersectionSource | null> => {
     const parsed = parseId(id);
     if (!parsed) return null;
-    const task = { ...domainIntersectionTask(parsed.query, { filters: [`${parsed.number}.target`, '=', parsed.domain] }), limit: 1, offset: 0 };
+    const task = {
+      ...domainIntersectionTask(parsed.query, { filters: [`${parsed.number}.target`, '=', parsed.domain] }),
+      limit: 1,
+      offset: 0,
+    };
     const result = await ctx.loaders.domainIntersectionByPage.load(task);
     const item = result?.items?.find((i) => i && firstEntry(i)?.[1].target === parsed.domain);
     return item ? { kind: 'Intersection', item, domain: parsed.domain, query: parsed.query } : null;
@@ -125,7 +158,10 @@ interface ListArgs {
 
 /** Resolves a page of intersections for a validated query. */
 function resolveIntersections(query: IntersectionQuery, args: PageArgs & ListArgs, ctx: Context) {
-  const task = domainIntersectionTask(query, { filters: compileIntersectionFilter(args.filter, query.targets), order_by: compileIntersectionOrder(args.orderBy, query.targets) });
+  const task = domainIntersectionTask(query, {
+    filters: compileIntersectionFilter(args.filter, query.targets),
+    order_by: compileIntersectionOrder(args.orderBy, query.targets),
+  });
   return resolveOffsetConnection(
     args,
     queryFingerprint('domain_intersection', task),
@@ -166,7 +202,9 @@ builder.queryField('domainIntersection', (t) =>
       extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets) }))),
       args: {
         targets: t.arg.stringList({ required: true, description: `${INTERSECTION_TARGETS_MIN} to ${INTERSECTION_TARGETS_MAX} targets.` }),
-        excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),
+        excludeTargets: t.arg.stringList({
+          description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.`,
+        }),
         mode: t.arg({ type: IntersectionMode, defaultValue: 'all', description: 'Intersect (ALL) or merge (PARTIAL).' }),
         filter: t.arg({ type: IntersectionFilter, description: 'Only the intersecting domains that match (at most 8 conditions).' }),
         orderBy: t.arg({ type: [IntersectionOrder], description: 'Up to 3 ordering rules; by default the most intersections first.' }),
@@ -187,22 +225,37 @@ builder.queryField('domainIntersection', (t) =>
 );
 
 builder.objectField(Target, 'intersection', (t) =>
-  t.connection({
-    type: Intersection,
-    nullable: true,
-    description: 'Domains linking to this target and to `others` (domain_intersection with this target first), counted with this target\'s options.',
-    extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.others) + 1 }))),
-    args: {
-      others: t.arg.stringList({ required: true, description: `1 to ${INTERSECTION_TARGETS_MAX - 1} other targets.` }),
-      excludeTargets: t.arg.stringList({ description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.` }),
-      mode: t.arg({ type: IntersectionMode, defaultValue: 'all', description: 'Intersect (ALL) or merge (PARTIAL).' }),
-      filter: t.arg({ type: IntersectionFilter, description: 'Only the intersecting domains that match (at most 8 conditions).' }),
-      orderBy: t.arg({ type: [IntersectionOrder], description: 'Up to 3 ordering rules; by default the most intersections first.' }),
+  t.connection(
+    {
+      type: Intersection,
+      nullable: true,
+      description:
+        "Domains linking to this target and to `others` (domain_intersection with this target first), counted with this target's options.",
+      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.others) + 1 }))),
+      args: {
+        others: t.arg.stringList({ required: true, description: `1 to ${INTERSECTION_TARGETS_MAX - 1} other targets.` }),
+        excludeTargets: t.arg.stringList({
+          description: `Up to ${EXCLUDE_TARGETS_MAX} targets: domains linking to any of them are left out.`,
+        }),
+        mode: t.arg({ type: IntersectionMode, defaultValue: 'all', description: 'Intersect (ALL) or merge (PARTIAL).' }),
+        filter: t.arg({ type: IntersectionFilter, description: 'Only the intersecting domains that match (at most 8 conditions).' }),
+        orderBy: t.arg({ type: [IntersectionOrder], description: 'Up to 3 ordering rules; by default the most intersections first.' }),
+      },
+      resolve: (ref: TargetRef, args, ctx) => {
+        if (args.others.length === 0) throw badUserInput('others', args.others, `1 to ${INTERSECTION_TARGETS_MAX - 1} targets`, 'is empty');
+        const others = readTargetListArg('others', args.others, 1, INTERSECTION_TARGETS_MAX - 1);
+        return resolveIntersections(
+          {
+            targets: [ref.target, ...others],
+            excludeTargets: readExcludes(args.excludeTargets),
+            mode: args.mode ?? 'all',
+            options: ref.options,
+          },
+          args,
+          ctx,
+        );
+      },
     },
-    resolve: (ref: TargetRef, args, ctx) => {
-      if (args.others.length === 0) throw badUserInput('others', args.others, `1 to ${INTERSECTION_TARGETS_MAX - 1} targets`, 'is empty');
-      const others = readTargetListArg('others', args.others, 1, INTERSECTION_TARGETS_MAX - 1);
-      return resolveIntersections({ targets: [ref.target, ...others], excludeTargets: readExcludes(args.excludeTargets), mode: args.mode ?? 'all', options: ref.options }, args, ctx);
-    },
-  }, IntersectionConnection),
+    IntersectionConnection,
+  ),
 );

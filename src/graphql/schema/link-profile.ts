@@ -27,7 +27,11 @@ function profileOf(source: LinkProfileSource, ctx: Context): LinkProfileWire | P
 }
 
 /** Reads one value of a profile, synchronously when the profile is at hand. */
-export function fromProfile<T>(source: LinkProfileSource, ctx: Context, read: (wire: LinkProfileWire) => T | null | undefined): T | null | Promise<T | null> {
+export function fromProfile<T>(
+  source: LinkProfileSource,
+  ctx: Context,
+  read: (wire: LinkProfileWire) => T | null | undefined,
+): T | null | Promise<T | null> {
   const profile = profileOf(source, ctx);
   if (profile instanceof Promise) return profile.then((p) => (p ? (read(p) ?? null) : null));
   return read(profile) ?? null;
@@ -58,12 +62,36 @@ function toKeyCounts(map: CountMap | undefined): KeyCountShape[] {
 export const LinkBreakdown = builder.objectRef<LinkProfileWire>('LinkBreakdown').implement({
   description: "Link counts per category, largest first (at most `breakdownLimit` entries each). The key '' means 'unknown'.",
   fields: (t) => ({
-    tlds: t.field({ type: [KeyCount], description: 'By top-level domain of the linking page (referring_links_tld).', resolve: (w) => toKeyCounts(w.referring_links_tld) }),
-    types: t.field({ type: [KeyCount], description: 'By link type: anchor, image, redirect, canonical … (referring_links_types).', resolve: (w) => toKeyCounts(w.referring_links_types) }),
-    attributes: t.field({ type: [KeyCount], description: 'By link attribute: nofollow, noopener, ugc, sponsored … (referring_links_attributes).', resolve: (w) => toKeyCounts(w.referring_links_attributes) }),
-    platformTypes: t.field({ type: [KeyCount], description: 'By platform of the linking site: cms, blogs, ecommerce … (referring_links_platform_types).', resolve: (w) => toKeyCounts(w.referring_links_platform_types) }),
-    semanticLocations: t.field({ type: [KeyCount], description: 'By HTML element holding the link: article, footer … (referring_links_semantic_locations).', resolve: (w) => toKeyCounts(w.referring_links_semantic_locations) }),
-    countries: t.field({ type: [KeyCount], description: 'By ISO country code of the linking domain (referring_links_countries).', resolve: (w) => toKeyCounts(w.referring_links_countries) }),
+    tlds: t.field({
+      type: [KeyCount],
+      description: 'By top-level domain of the linking page (referring_links_tld).',
+      resolve: (w) => toKeyCounts(w.referring_links_tld),
+    }),
+    types: t.field({
+      type: [KeyCount],
+      description: 'By link type: anchor, image, redirect, canonical … (referring_links_types).',
+      resolve: (w) => toKeyCounts(w.referring_links_types),
+    }),
+    attributes: t.field({
+      type: [KeyCount],
+      description: 'By link attribute: nofollow, noopener, ugc, sponsored … (referring_links_attributes).',
+      resolve: (w) => toKeyCounts(w.referring_links_attributes),
+    }),
+    platformTypes: t.field({
+      type: [KeyCount],
+      description: 'By platform of the linking site: cms, blogs, ecommerce … (referring_links_platform_types).',
+      resolve: (w) => toKeyCounts(w.referring_links_platform_types),
+    }),
+    semanticLocations: t.field({
+      type: [KeyCount],
+      description: 'By HTML element holding the link: article, footer … (referring_links_semantic_locations).',
+      resolve: (w) => toKeyCounts(w.referring_links_semantic_locations),
+    }),
+    countries: t.field({
+      type: [KeyCount],
+      description: 'By ISO country code of the linking domain (referring_links_countries).',
+      resolve: (w) => toKeyCounts(w.referring_links_countries),
+    }),
   }),
 });
 
@@ -92,13 +120,22 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
       brokenBacklinkCount: count('Backlinks pointing at pages that answer 4xx/5xx (broken_backlinks).', (w) => w.broken_backlinks),
       brokenPageCount: count('Linked pages that answer 4xx/5xx (broken_pages).', (w) => w.broken_pages),
       referringDomainCount: count('Referring domains, subdomains counted apart (referring_domains).', (w) => w.referring_domains),
-      referringDomainNofollowCount: count('Referring domains with at least one nofollow link (referring_domains_nofollow).', (w) => w.referring_domains_nofollow),
+      referringDomainNofollowCount: count(
+        'Referring domains with at least one nofollow link (referring_domains_nofollow).',
+        (w) => w.referring_domains_nofollow,
+      ),
       referringMainDomainCount: count('Referring root domains (referring_main_domains).', (w) => w.referring_main_domains),
-      referringMainDomainNofollowCount: count('Referring root domains with at least one nofollow link (referring_main_domains_nofollow).', (w) => w.referring_main_domains_nofollow),
+      referringMainDomainNofollowCount: count(
+        'Referring root domains with at least one nofollow link (referring_main_domains_nofollow).',
+        (w) => w.referring_main_domains_nofollow,
+      ),
       referringIpCount: count('Distinct IP addresses of the linking hosts (referring_ips).', (w) => w.referring_ips),
       referringSubnetCount: count('Distinct /24 subnets of the linking hosts (referring_subnets).', (w) => w.referring_subnets),
       referringPageCount: count('Pages holding these links (referring_pages).', (w) => w.referring_pages),
-      referringPageNofollowCount: count('Pages holding at least one nofollow link (referring_pages_nofollow).', (w) => w.referring_pages_nofollow),
+      referringPageNofollowCount: count(
+        'Pages holding at least one nofollow link (referring_pages_nofollow).',
+        (w) => w.referring_pages_nofollow,
+      ),
       // Nullable: for a Target it needs the summary call, which can fail without failing the rest of the Target.
       breakdown: t.field({
         type: LinkBreakdown,

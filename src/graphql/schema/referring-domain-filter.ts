@@ -31,20 +31,34 @@ export const ReferringDomainFilter = builder.inputRef<ReferringDomainFilterInput
     or: t.field({ type: [ReferringDomainFilter], description: 'At least one of these filters.' }),
     domain: t.field({ type: StringFilter, description: 'The referring domain (domain).' }),
     ...Object.fromEntries(
-      PROFILE_FILTER_FIELDS.map((f) => [f.name, t.field({ type: f.kind === 'int' ? IntFilter : DateTimeFilter, description: `Conditions on ${f.description} (${f.upstream}).` })]),
+      PROFILE_FILTER_FIELDS.map((f) => [
+        f.name,
+        t.field({ type: f.kind === 'int' ? IntFilter : DateTimeFilter, description: `Conditions on ${f.description} (${f.upstream}).` }),
+      ]),
     ),
-    breakdown: t.field({ type: BreakdownFilter, description: 'Conditions on the link count of a breakdown key, e.g. links from .edu domains.' }),
+    breakdown: t.field({
+      type: BreakdownFilter,
+      description: 'Conditions on the link count of a breakdown key, e.g. links from .edu domains.',
+    }),
   }),
 });
 
-const ORDER_FIELDS = [{ name: 'domain', upstream: 'domain', description: 'the referring domain, alphabetically' }, ...PROFILE_FILTER_FIELDS];
+const ORDER_FIELDS = [
+  { name: 'domain', upstream: 'domain', description: 'the referring domain, alphabetically' },
+  ...PROFILE_FILTER_FIELDS,
+];
 
 export const ReferringDomainOrderField = builder.enumType('ReferringDomainOrderField', {
   description: 'What referring domains can be ordered by.',
-  values: Object.fromEntries(ORDER_FIELDS.map((f) => [orderValueName(f.name), { value: f.upstream, description: `By ${f.description} (${f.upstream}).` }])),
+  values: Object.fromEntries(
+    ORDER_FIELDS.map((f) => [orderValueName(f.name), { value: f.upstream, description: `By ${f.description} (${f.upstream}).` }]),
+  ),
 });
 
-interface OrderInput { field: string; direction?: 'asc' | 'desc' | null }
+interface OrderInput {
+  field: string;
+  direction?: 'asc' | 'desc' | null;
+}
 
 export const ReferringDomainOrder = builder.inputRef<OrderInput>('ReferringDomainOrder').implement({
   description: 'One ordering rule; give up to 3, the first deciding most.',
@@ -57,7 +71,10 @@ export const ReferringDomainOrder = builder.inputRef<OrderInput>('ReferringDomai
 /** Compiles a ReferringDomainFilter into referring_domains `filters`. */
 export function compileReferringDomainFilter(input: ReferringDomainFilterInput | null | undefined): FilterExpression | undefined {
   if (!input) return undefined;
-  const own = (path: string, f: ReferringDomainFilterInput) => [...(f.domain ? stringConditions(`${path}.domain`, 'domain', f.domain) : []), ...profileConditions(path, f)];
+  const own = (path: string, f: ReferringDomainFilterInput) => [
+    ...(f.domain ? stringConditions(`${path}.domain`, 'domain', f.domain) : []),
+    ...profileConditions(path, f),
+  ];
   return checkCompiled('filter', compileTree('filter', input, own), referringDomainsFieldSpec);
 }
 

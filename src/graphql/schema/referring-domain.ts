@@ -5,7 +5,12 @@ import type { ReferringDomainItem } from '../../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection } from '../pagination.js';
 import { compactOptions, expandOptions } from './backlink-options.js';
-import { compileReferringDomainFilter, compileReferringDomainOrder, ReferringDomainFilter, ReferringDomainOrder } from './referring-domain-filter.js';
+import {
+  compileReferringDomainFilter,
+  compileReferringDomainOrder,
+  ReferringDomainFilter,
+  ReferringDomainOrder,
+} from './referring-domain-filter.js';
 import { LinkProfile } from './link-profile.js';
 import { Target } from './target.js';
 import { readTargetArg } from './target-arguments.js';
@@ -37,7 +42,7 @@ function hasDomain(item: ReferringDomainItem | null | undefined): item is Referr
 }
 
 builder.node(ReferringDomain, {
-  description: "A domain that links to a target; its counters describe its links to that target.",
+  description: 'A domain that links to a target; its counters describe its links to that target.',
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'ReferringDomain',
   // Its profile comes with it (free); loading one by ID is one referring_domains call.
@@ -54,10 +59,16 @@ builder.node(ReferringDomain, {
   fields: (t) => ({
     domain: t.exposeString('domain', { description: 'The referring domain.' }),
     // The connection's own target: one object for the whole page, not one per item.
-    target: t.field({ type: Target, description: 'The target these links point to.', extensions: costs({ of: 'owner' }), resolve: (s) => s.of }),
+    target: t.field({
+      type: Target,
+      description: 'The target these links point to.',
+      extensions: costs({ of: 'owner' }),
+      resolve: (s) => s.of,
+    }),
     asTarget: t.field({
       type: Target,
-      description: "This domain's own backlink profile, as a Target counted with the same options (one summary per distinct domain per operation).",
+      description:
+        "This domain's own backlink profile, as a Target counted with the same options (one summary per distinct domain per operation).",
       resolve: (s) => domainAsTarget(s.domain, s.of.options),
     }),
   }),
@@ -68,14 +79,18 @@ builder.objectField(Target, 'referringDomains', (t) =>
     {
       type: ReferringDomain,
       nullable: true,
-      description: 'Domains linking to this target (backlinks/referring_domains), strongest first unless ordered otherwise. totalCount counts main domains. One upstream call per page.',
+      description:
+        'Domains linking to this target (backlinks/referring_domains), strongest first unless ordered otherwise. totalCount counts main domains. One upstream call per page.',
       extensions: costs(pageCost()),
       args: {
         filter: t.arg({ type: ReferringDomainFilter, description: 'Only the referring domains that match (at most 8 conditions).' }),
         orderBy: t.arg({ type: [ReferringDomainOrder], description: 'Up to 3 ordering rules; by default rank, highest first.' }),
       },
       resolve: (ref, args, ctx) => {
-        const task = referringDomainsTask(ref, { filters: compileReferringDomainFilter(args.filter), order_by: compileReferringDomainOrder(args.orderBy) });
+        const task = referringDomainsTask(ref, {
+          filters: compileReferringDomainFilter(args.filter),
+          order_by: compileReferringDomainOrder(args.orderBy),
+        });
         return resolveOffsetConnection(
           args,
           queryFingerprint('referring_domains', task),

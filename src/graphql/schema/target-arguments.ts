@@ -16,7 +16,12 @@ export function readTargetArg(path: string, value: string): string {
 /** Validates a list of targets: its length, then each entry. */
 export function readTargetListArg(path: string, values: readonly string[], min: number, max: number): string[] {
   if (values.length < min || values.length > max) {
-    throw badUserInput(path, values.length > 5 ? `${values.length} targets` : values, `${min === max ? min : `${min} to ${max}`} targets`, `has ${values.length} targets`);
+    throw badUserInput(
+      path,
+      values.length > 5 ? `${values.length} targets` : values,
+      `${min === max ? min : `${min} to ${max}`} targets`,
+      `has ${values.length} targets`,
+    );
   }
   return values.map((v, i) => readTargetArg(`${path}[${i}]`, v));
 }

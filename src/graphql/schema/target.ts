@@ -13,11 +13,18 @@ export const TargetInfo = builder.objectRef<TargetInfoWire>('TargetInfo').implem
   fields: (t) => ({
     server: t.string({ nullable: true, description: 'The web server it announces.', resolve: (i) => i.server ?? null }),
     cms: t.string({ nullable: true, description: 'The content management system detected.', resolve: (i) => i.cms ?? null }),
-    platformTypes: t.stringList({ description: 'Platform types detected: cms, blogs, ecommerce … (platform_type).', resolve: (i) => (i.platform_type ?? []).filter((p): p is string => typeof p === 'string') }),
+    platformTypes: t.stringList({
+      description: 'Platform types detected: cms, blogs, ecommerce … (platform_type).',
+      resolve: (i) => (i.platform_type ?? []).filter((p): p is string => typeof p === 'string'),
+    }),
     ipAddress: t.string({ nullable: true, description: 'Its IP address (ip_address).', resolve: (i) => i.ip_address ?? null }),
     country: t.string({ nullable: true, description: 'ISO country code of its server.', resolve: (i) => i.country ?? null }),
     isIp: t.boolean({ nullable: true, description: 'Whether the target is an IP address (is_ip).', resolve: (i) => i.is_ip ?? null }),
-    spamScore: t.int({ nullable: true, description: "The target's own spam score, 0–100 (target_spam_score).", resolve: (i) => i.target_spam_score ?? null }),
+    spamScore: t.int({
+      nullable: true,
+      description: "The target's own spam score, 0–100 (target_spam_score).",
+      resolve: (i) => i.target_spam_score ?? null,
+    }),
   }),
 });
 
@@ -39,7 +46,8 @@ function parseTargetId(id: string): TargetRef | null {
 }
 
 builder.node(Target, {
-  description: 'A domain, subdomain or page, and its backlink profile (backlinks/summary). Summary fields share one upstream call, made only if one is selected.',
+  description:
+    'A domain, subdomain or page, and its backlink profile (backlinks/summary). Summary fields share one upstream call, made only if one is selected.',
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Target',
   // Its profile is one summary call, whatever number of its fields read it; loading one by ID costs nothing more.
@@ -56,7 +64,9 @@ builder.node(Target, {
         resolve: (ref, _args, ctx) => fromProfile(ref, ctx, (w) => read(w as SummaryResult)),
       });
     return {
-      target: t.exposeString('target', { description: 'The target as normalised and sent upstream: lower-case, punycode, no "www." for domains.' }),
+      target: t.exposeString('target', {
+        description: 'The target as normalised and sent upstream: lower-case, punycode, no "www." for domains.',
+      }),
       crawledPageCount: summaryCount("Pages of the target's own site crawled (crawled_pages).", (s) => s.crawled_pages),
       internalLinkCount: summaryCount("Links between the target's own pages (internal_links_count).", (s) => s.internal_links_count),
       externalLinkCount: summaryCount('Links from the target to other sites (external_links_count).', (s) => s.external_links_count),
@@ -80,7 +90,10 @@ builder.queryFields((t) => ({
     // Aliases with equal arguments are the same target: one summary between them, as their loader makes.
     extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args) }),
     args: {
-      target: t.arg.string({ required: true, description: 'A domain ("example.com"), subdomain, or absolute page URL ("https://example.com/page").' }),
+      target: t.arg.string({
+        required: true,
+        description: 'A domain ("example.com"), subdomain, or absolute page URL ("https://example.com/page").',
+      }),
       options: t.arg({ type: BacklinkOptions, description: 'How links are counted.' }),
     },
     resolve: (_root, args) => targetRef(readTargetArg('target', args.target), readOptions(args.options)),

@@ -47,7 +47,8 @@ function checkInputDepth(parsed: unknown, max: number): void {
   for (const params of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
     if (params === null || typeof params !== 'object') continue;
     for (const [key, member] of Object.entries(params as Record<string, unknown>)) {
-      const perEntry = (key === 'variables' || key === 'extensions') && member !== null && typeof member === 'object' && !Array.isArray(member);
+      const perEntry =
+        (key === 'variables' || key === 'extensions') && member !== null && typeof member === 'object' && !Array.isArray(member);
       const values: unknown[] = perEntry ? Object.values(member) : [member];
       if (values.some((v) => nestsDeeperThan(v, max))) {
         throw requestError(400, 'LIMIT_EXCEEDED', `A value in the request's "${key}" nests deeper than ${max} levels (MAX_INPUT_DEPTH).`, {
@@ -70,7 +71,11 @@ function checkParameterNames(parsed: unknown): void {
   for (const params of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
     if (params === null || typeof params !== 'object') continue;
     if (Object.keys(params).some((key) => !PARAMETERS.has(key))) {
-      throw requestError(400, 'BAD_REQUEST', `The request has a parameter this endpoint does not take; allowed: ${[...PARAMETERS].join(', ')}.`);
+      throw requestError(
+        400,
+        'BAD_REQUEST',
+        `The request has a parameter this endpoint does not take; allowed: ${[...PARAMETERS].join(', ')}.`,
+      );
     }
   }
 }
@@ -78,11 +83,16 @@ function checkParameterNames(parsed: unknown): void {
 /** Yoga's parse failures say what the body held (V8 quotes it in `originalError`); keep the code, drop the echo. */
 function withoutEcho(error: unknown, maxBytes: number): unknown {
   // A GET's `variables` or `extensions` parameter that is not JSON.
-  if (error instanceof SyntaxError) return requestError(400, 'BAD_REQUEST', 'A request parameter that must be JSON (variables, extensions) is not valid JSON.');
+  if (error instanceof SyntaxError)
+    return requestError(400, 'BAD_REQUEST', 'A request parameter that must be JSON (variables, extensions) is not valid JSON.');
   if (!(error instanceof GraphQLError)) return error;
   if (error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE') return tooLarge(maxBytes);
   if (error.extensions.originalError !== undefined) {
-    return requestError(400, typeof error.extensions.code === 'string' ? error.extensions.code : 'BAD_REQUEST', 'The request body is not valid JSON.');
+    return requestError(
+      400,
+      typeof error.extensions.code === 'string' ? error.extensions.code : 'BAD_REQUEST',
+      'The request body is not valid JSON.',
+    );
   }
   return error;
 }
@@ -102,7 +112,11 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
       if (declared !== null && /^\d+$/.test(declared) && Number(declared) > options.maxBytes) throw tooLarge(options.maxBytes, declared);
       // Other methods are Yoga's to refuse (405).
       if (!requestParser && request.method === 'POST') {
-        throw requestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request as application/json (POST), or as a GET with query parameters.');
+        throw requestError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the request as application/json (POST), or as a GET with query parameters.',
+        );
       }
       if (!requestParser) return;
       const parse: RequestParser = requestParser;

@@ -42,7 +42,12 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       if (error instanceof BudgetInputError) {
         const refused = error.error;
         setResultAndStopExecution({
-          errors: [new GraphQLError(refused.message, { ...(refused.nodes ? { nodes: refused.nodes } : {}), extensions: { ...refused.extensions, http: REQUEST_ERROR } })],
+          errors: [
+            new GraphQLError(refused.message, {
+              ...(refused.nodes ? { nodes: refused.nodes } : {}),
+              extensions: { ...refused.extensions, http: REQUEST_ERROR },
+            }),
+          ],
         });
         return;
       }

@@ -16,7 +16,13 @@ export const DOCUMENT_NESTING_MAX = 128;
 type Limit = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_INPUT_DEPTH' | 'DOCUMENT_NESTING';
 
 /** A document over one of the limits: LIMIT_EXCEEDED, naming the limit (its environment variable) and its value. */
-export function limitExceeded(limit: Limit, max: number, message: string, found?: number, at?: { source: Source; position: number }): GraphQLError {
+export function limitExceeded(
+  limit: Limit,
+  max: number,
+  message: string,
+  found?: number,
+  at?: { source: Source; position: number },
+): GraphQLError {
   return new GraphQLError(message, {
     ...(at ? { source: at.source, positions: [at.position] } : {}),
     extensions: { code: 'LIMIT_EXCEEDED', limit, max, ...(found !== undefined ? { found } : {}), http: { status: 400, spec: true } },
@@ -33,7 +39,12 @@ function throwCoded(limit: Limit, max: number) {
     onReject: [
       (_context: ValidationContext | null, error: GraphQLError) => {
         const found = /found (\d+)/.exec(error.message)?.[1];
-        throw limitExceeded(limit, max, `${error.message.replace(/^Syntax Error: /, '')} (${limit})`, found === undefined ? undefined : Number(found));
+        throw limitExceeded(
+          limit,
+          max,
+          `${error.message.replace(/^Syntax Error: /, '')} (${limit})`,
+          found === undefined ? undefined : Number(found),
+        );
       },
     ],
   };
@@ -62,10 +73,16 @@ function checkNesting(source: string | Source, security: Pick<SecurityConfig, 'm
         }
         open.push({ kind: token.kind, literalDepth, inParens });
         if (open.length > DOCUMENT_NESTING_MAX) {
-          throw limitExceeded('DOCUMENT_NESTING', DOCUMENT_NESTING_MAX, `The document nests brackets deeper than ${DOCUMENT_NESTING_MAX} levels.`, undefined, {
-            source: src,
-            position: token.start,
-          });
+          throw limitExceeded(
+            'DOCUMENT_NESTING',
+            DOCUMENT_NESTING_MAX,
+            `The document nests brackets deeper than ${DOCUMENT_NESTING_MAX} levels.`,
+            undefined,
+            {
+              source: src,
+              position: token.start,
+            },
+          );
         }
       } else if (token.kind === TokenKind.PAREN_R || token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R) {
         // Unbalanced closers are the parser's to report.
@@ -120,12 +137,19 @@ function useSafeParse(security: Pick<SecurityConfig, 'maxTokens' | 'maxInputDept
  * alias and directive limits, and the nesting of brackets and literal values. Aliases of every field count,
  * `__typename` included (armor's default exempts it: 10 000 aliases of it are as cheap to send as costly to answer).
  */
-export function useDocumentLimits(security: Pick<SecurityConfig, 'maxTokens' | 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxInputDepth'>): Plugin[] {
+export function useDocumentLimits(
+  security: Pick<SecurityConfig, 'maxTokens' | 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxInputDepth'>,
+): Plugin[] {
   return [
     maxTokensPlugin({ n: security.maxTokens, ...throwCoded('MAX_TOKENS', security.maxTokens) }),
     // After the token limit: it wraps the parser that counts tokens.
     useSafeParse(security),
-    maxDepthPlugin({ n: security.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...throwCoded('MAX_DEPTH', security.maxDepth) }),
+    maxDepthPlugin({
+      n: security.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      ...throwCoded('MAX_DEPTH', security.maxDepth),
+    }),
     maxAliasesPlugin({ n: security.maxAliases, allowList: [], ...throwCoded('MAX_ALIASES', security.maxAliases) }),
     maxDirectivesPlugin({ n: security.maxDirectives, ...throwCoded('MAX_DIRECTIVES', security.maxDirectives) }),
   ];

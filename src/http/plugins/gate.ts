@@ -71,7 +71,10 @@ export function clientAddress(serverContext: unknown): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = raw.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** The key a request presents: `Authorization: Bearer <key>`, `Authorization: Basic` with the key as password, or x-api-key. */
@@ -147,7 +150,11 @@ export function useGate(options: GateOptions): Plugin {
       const allowed = ALLOWED_METHODS[route];
       if (!allowed.includes(method)) {
         const allow = route === 'graphql' ? [...allowed, 'OPTIONS'] : allowed;
-        return endResponse(json(405, `This path answers ${allow.join(', ')}, not ${method.slice(0, 20)}.`, 'METHOD_NOT_ALLOWED', { allow: allow.join(', ') }));
+        return endResponse(
+          json(405, `This path answers ${allow.join(', ')}, not ${method.slice(0, 20)}.`, 'METHOD_NOT_ALLOWED', {
+            allow: allow.join(', '),
+          }),
+        );
       }
       if (route === 'health') {
         const headers = { 'content-type': 'application/json' };
@@ -160,7 +167,10 @@ export function useGate(options: GateOptions): Plugin {
 
       // Yoga's rule for "this GET wants GraphiQL".
       const wantsGraphiql =
-        route === 'graphql' && method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html') && options.graphiql !== undefined;
+        route === 'graphql' &&
+        method === 'GET' &&
+        (request.headers.get('accept') ?? '').includes('text/html') &&
+        options.graphiql !== undefined;
       if (known.length > 0) {
         const address = clientAddress(serverContext);
         const failed = await failures.get(address);
@@ -197,11 +207,15 @@ export function useGate(options: GateOptions): Plugin {
       if (route === 'ready') {
         const state = options.ready();
         const headers = { 'content-type': 'application/json' };
-        return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : JSON.stringify(state), { status: state.ready ? 200 : 503, headers }));
+        return endResponse(
+          new fetchAPI.Response(method === 'HEAD' ? null : JSON.stringify(state), { status: state.ready ? 200 : 503, headers }),
+        );
       }
       if (route === 'metrics' && options.metrics) {
         const text = await options.metrics.metrics();
-        return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : text, { status: 200, headers: { 'content-type': options.metrics.contentType } }));
+        return endResponse(
+          new fetchAPI.Response(method === 'HEAD' ? null : text, { status: 200, headers: { 'content-type': options.metrics.contentType } }),
+        );
       }
       if (wantsGraphiql && options.graphiql) return endResponse(options.graphiql.page(fetchAPI.Response));
       if (!isAcceptableForGraphql(request.headers.get('accept'))) {

@@ -44,16 +44,28 @@ export function usePrometheusMetrics(metrics: Metrics): Plugin {
       ),
       graphql_envelop_error_result: createCounter({
         registry,
-        counter: { name: 'graphql_envelop_error_result', help: 'Counts the amount of errors reported from all phases', labelNames: [...labelNames, 'phase'] },
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'Counts the amount of errors reported from all phases',
+          labelNames: [...labelNames, 'phase'],
+        },
         fillLabelsFn: (params) => ({ ...operation(params), phase: params.errorPhase ?? 'unknown' }),
         phases: ['parse', 'validate', 'context', 'execute', 'subscribe'],
       }),
       graphql_envelop_phase_parse: histogram('graphql_envelop_phase_parse', 'Time spent on running GraphQL "parse" function', ['parse']),
-      graphql_envelop_phase_validate: histogram('graphql_envelop_phase_validate', 'Time spent on running GraphQL "validate" function', ['validate']),
-      graphql_envelop_phase_execute: histogram('graphql_envelop_phase_execute', 'Time spent on running the GraphQL "execute" function', ['execute']),
+      graphql_envelop_phase_validate: histogram('graphql_envelop_phase_validate', 'Time spent on running GraphQL "validate" function', [
+        'validate',
+      ]),
+      graphql_envelop_phase_execute: histogram('graphql_envelop_phase_execute', 'Time spent on running the GraphQL "execute" function', [
+        'execute',
+      ]),
       graphql_yoga_http_duration: createHistogram({
         registry,
-        histogram: { name: 'graphql_yoga_http_duration', help: 'Time spent on HTTP connection', labelNames: [...labelNames, 'method', 'statusCode'] },
+        histogram: {
+          name: 'graphql_yoga_http_duration',
+          help: 'Time spent on HTTP connection',
+          labelNames: [...labelNames, 'method', 'statusCode'],
+        },
         fillLabelsFn: (params: FillLabelsFnParams & { request?: Request; response?: Response }) => ({
           ...operation(params),
           // Methods other than these are refused by the gate before Yoga; statusCode is a three-digit number.

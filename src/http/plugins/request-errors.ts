@@ -82,7 +82,9 @@ export function useRequestErrorCodes(): Plugin {
       return ({ valid, result, setResult }) => {
         const errors = result as readonly GraphQLError[];
         if (valid || !errors.some((error) => HAS_SUGGESTION.test(error.message))) return;
-        setResult(errors.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)));
+        setResult(
+          errors.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)),
+        );
       };
     },
     onExecute() {

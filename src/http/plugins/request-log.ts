@@ -29,7 +29,8 @@ export function useRequestLog(logger: ReturnType<typeof createJsonLogger>): Plug
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;
       const entry = request && seen.get(request);
-      if (entry) entry.operationName = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
+      if (entry)
+        entry.operationName = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined)?.name?.value;
     },
     onExecutionResult({ request, result, context }) {
       const entry = seen.get(request);
@@ -51,7 +52,9 @@ export function useRequestLog(logger: ReturnType<typeof createJsonLogger>): Plug
         durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
         ...(entry.operationName ? { operationName: entry.operationName } : {}),
         ...(entry.errorCodes?.length ? { errorCodes: entry.errorCodes } : {}),
-        ...(entry.cost ? { upstreamCalls: entry.cost.upstreamCalls, upstreamCostUsd: entry.cost.upstreamCostUsd, cacheHits: entry.cost.cacheHits } : {}),
+        ...(entry.cost
+          ? { upstreamCalls: entry.cost.upstreamCalls, upstreamCostUsd: entry.cost.upstreamCostUsd, cacheHits: entry.cost.cacheHits }
+          : {}),
       });
     },
   };
