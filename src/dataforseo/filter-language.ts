@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import type { FilterExpression, FilterValue } from './types.js';
+import { LINK_PROFILE_COUNTERS, LINK_PROFILE_MAPS, type FilterExpression, type FilterValue, type LinkProfileCounter } from './types.js';
 
 /**
  * The upstream's filter and ordering language, as documented (shared/design/dataforseo-backlinks.md): conditions
@@ -25,32 +25,12 @@ export const FILTER_OPERATORS: Readonly<Record<FieldType, readonly string[]>> = 
   array: ['has', 'has_not'],
 };
 
+const counters = Object.entries(LINK_PROFILE_COUNTERS) as [LinkProfileCounter, 'num' | 'time'][];
 /** The numeric counters of every link profile (summary, referring domain, intersection entry). */
-export const PROFILE_NUMBER_FIELDS = [
-  'rank',
-  'backlinks',
-  'backlinks_spam_score',
-  'broken_backlinks',
-  'broken_pages',
-  'referring_domains',
-  'referring_domains_nofollow',
-  'referring_main_domains',
-  'referring_main_domains_nofollow',
-  'referring_ips',
-  'referring_subnets',
-  'referring_pages',
-  'referring_pages_nofollow',
-] as const;
-export const PROFILE_TIME_FIELDS = ['first_seen', 'lost_date'] as const;
+export const PROFILE_NUMBER_FIELDS: readonly LinkProfileCounter[] = counters.filter(([, type]) => type === 'num').map(([field]) => field);
+export const PROFILE_TIME_FIELDS: readonly LinkProfileCounter[] = counters.filter(([, type]) => type === 'time').map(([field]) => field);
 /** Count maps; a key is addressable in filters (`referring_links_tld.com`), not in order_by. */
-export const PROFILE_MAP_FIELDS = [
-  'referring_links_tld',
-  'referring_links_types',
-  'referring_links_attributes',
-  'referring_links_platform_types',
-  'referring_links_semantic_locations',
-  'referring_links_countries',
-] as const;
+export const PROFILE_MAP_FIELDS = LINK_PROFILE_MAPS;
 
 /** Fields of `backlinks_filters`: properties of the individual backlinks counted. */
 export const BACKLINK_FILTER_FIELDS: Readonly<Record<string, FieldType>> = {

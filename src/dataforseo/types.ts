@@ -114,30 +114,47 @@ export interface BulkTask {
 /** Link counts per key (`referring_links_tld` etc.); `""` means unknown. */
 export type CountMap = Record<string, number> | null;
 
-/** The counters every link profile carries: summary results, referring domains, intersection entries. */
-export interface LinkProfileWire {
-  rank?: number | null;
-  backlinks?: number | null;
-  first_seen?: string | null;
-  lost_date?: string | null;
-  backlinks_spam_score?: number | null;
-  broken_backlinks?: number | null;
-  broken_pages?: number | null;
-  referring_domains?: number | null;
-  referring_domains_nofollow?: number | null;
-  referring_main_domains?: number | null;
-  referring_main_domains_nofollow?: number | null;
-  referring_ips?: number | null;
-  referring_subnets?: number | null;
-  referring_pages?: number | null;
-  referring_pages_nofollow?: number | null;
-  referring_links_tld?: CountMap;
-  referring_links_types?: CountMap;
-  referring_links_attributes?: CountMap;
-  referring_links_platform_types?: CountMap;
-  referring_links_semantic_locations?: CountMap;
-  referring_links_countries?: CountMap;
-}
+/**
+ * The counters every link profile carries (summary results, referring domains, intersection entries), by upstream
+ * name, with their type in the filter language: the one list that LinkProfileWire, the filter language's field map
+ * and (through the GraphQL table in graphql/schema/profile-fields.ts) the LinkProfile fields, filters and order
+ * enums derive from.
+ */
+export const LINK_PROFILE_COUNTERS = {
+  rank: 'num',
+  backlinks: 'num',
+  first_seen: 'time',
+  lost_date: 'time',
+  backlinks_spam_score: 'num',
+  broken_backlinks: 'num',
+  broken_pages: 'num',
+  referring_domains: 'num',
+  referring_domains_nofollow: 'num',
+  referring_main_domains: 'num',
+  referring_main_domains_nofollow: 'num',
+  referring_ips: 'num',
+  referring_subnets: 'num',
+  referring_pages: 'num',
+  referring_pages_nofollow: 'num',
+} as const;
+
+/** The count maps of every link profile; a key is addressable in filters (`referring_links_tld.com`), not in order_by. */
+export const LINK_PROFILE_MAPS = [
+  'referring_links_tld',
+  'referring_links_types',
+  'referring_links_attributes',
+  'referring_links_platform_types',
+  'referring_links_semantic_locations',
+  'referring_links_countries',
+] as const;
+
+export type LinkProfileCounter = keyof typeof LINK_PROFILE_COUNTERS;
+export type LinkProfileMap = (typeof LINK_PROFILE_MAPS)[number];
+
+/** A link profile on the wire: numbers for `num` counters, date strings for `time` ones, count maps. */
+export type LinkProfileWire = {
+  [K in LinkProfileCounter]?: ((typeof LINK_PROFILE_COUNTERS)[K] extends 'num' ? number : string) | null;
+} & { [K in LinkProfileMap]?: CountMap };
 
 /** `info` of a summary result. */
 export interface TargetInfoWire {

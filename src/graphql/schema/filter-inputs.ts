@@ -9,7 +9,8 @@ import {
   regexProblem,
   type FieldSpec,
 } from '../../dataforseo/filter-language.js';
-import type { FilterExpression, FilterValue } from '../../dataforseo/types.js';
+import { LINK_PROFILE_COUNTERS, type FilterExpression, type FilterValue } from '../../dataforseo/types.js';
+import { BREAKDOWN_FIELDS, PROFILE_FIELDS } from './profile-fields.js';
 import { badUserInput } from '../input-errors.js';
 
 /**
@@ -85,26 +86,23 @@ export const KeyCountFilter = builder.inputType('KeyCountFilter', {
   }),
 });
 
-/** GraphQL breakdown filter fields → upstream count maps. */
-const BREAKDOWN_MAPS = {
-  tld: 'referring_links_tld',
-  type: 'referring_links_types',
-  attribute: 'referring_links_attributes',
-  platformType: 'referring_links_platform_types',
-  semanticLocation: 'referring_links_semantic_locations',
-  country: 'referring_links_countries',
-} as const;
+/** `Object.fromEntries` that keeps the literal type of the keys, so that inputs built from a table still infer. */
+export function entriesOf<Item, Key extends string, Value>(
+  items: readonly Item[],
+  key: (item: Item) => Key,
+  value: (item: Item) => Value,
+): Record<Key, Value> {
+  return Object.fromEntries(items.map((item) => [key(item), value(item)])) as Record<Key, Value>;
+}
 
 export const BreakdownFilter = builder.inputType('BreakdownFilter', {
   description: 'Conditions on the link count of one key per breakdown list; combine several with `and`/`or`.',
-  fields: (t) => ({
-    tld: t.field({ type: KeyCountFilter, description: 'Links from one top-level domain (referring_links_tld).' }),
-    type: t.field({ type: KeyCountFilter, description: 'Links of one type (referring_links_types).' }),
-    attribute: t.field({ type: KeyCountFilter, description: 'Links with one attribute (referring_links_attributes).' }),
-    platformType: t.field({ type: KeyCountFilter, description: 'Links from one platform type (referring_links_platform_types).' }),
-    semanticLocation: t.field({ type: KeyCountFilter, description: 'Links in one HTML element (referring_links_semantic_locations).' }),
-    country: t.field({ type: KeyCountFilter, description: 'Links from one country (referring_links_countries).' }),
-  }),
+  fields: (t) =>
+    entriesOf(
+      BREAKDOWN_FIELDS,
+      (f) => f.filter,
+      (f) => t.field({ type: KeyCountFilter, description: f.filterDescription }),
+    ),
 });
 
 export type IntFilterInput = typeof IntFilter.$inferInput;
@@ -114,49 +112,20 @@ export type ListFilterInput = typeof ListFilter.$inferInput;
 export type BreakdownFilterInput = typeof BreakdownFilter.$inferInput;
 
 /**
- * Every LinkProfile counter, with its upstream field. Drives the profile filters (ReferringDomainFilter,
- * IntersectionLinkFilter) and the order enums, so that every counter is filterable and orderable.
+ * Every LinkProfile counter (the table in profile-fields.ts), with its upstream field and its filter kind. Drives the
+ * profile filters (ReferringDomainFilter, IntersectionLinkFilter) and the order enums, so that every counter is
+ * filterable and orderable.
  */
-export const PROFILE_FILTER_FIELDS = [
-  { name: 'rank', upstream: 'rank', kind: 'int', description: 'rank' },
-  { name: 'backlinkCount', upstream: 'backlinks', kind: 'int', description: 'the number of backlinks' },
-  { name: 'spamScore', upstream: 'backlinks_spam_score', kind: 'int', description: 'the spam score' },
-  { name: 'firstSeen', upstream: 'first_seen', kind: 'date', description: 'when the first link was found' },
-  { name: 'lostDate', upstream: 'lost_date', kind: 'date', description: 'when the last link was lost' },
-  { name: 'brokenBacklinkCount', upstream: 'broken_backlinks', kind: 'int', description: 'the number of broken backlinks' },
-  { name: 'brokenPageCount', upstream: 'broken_pages', kind: 'int', description: 'the number of broken pages' },
-  { name: 'referringDomainCount', upstream: 'referring_domains', kind: 'int', description: 'the number of referring domains' },
-  {
-    name: 'referringDomainNofollowCount',
-    upstream: 'referring_domains_nofollow',
-    kind: 'int',
-    description: 'the number of nofollow referring domains',
-  },
-  {
-    name: 'referringMainDomainCount',
-    upstream: 'referring_main_domains',
-    kind: 'int',
-    description: 'the number of referring main domains',
-  },
-  {
-    name: 'referringMainDomainNofollowCount',
-    upstream: 'referring_main_domains_nofollow',
-    kind: 'int',
-    description: 'the number of nofollow referring main domains',
-  },
-  { name: 'referringIpCount', upstream: 'referring_ips', kind: 'int', description: 'the number of referring IPs' },
-  { name: 'referringSubnetCount', upstream: 'referring_subnets', kind: 'int', description: 'the number of referring subnets' },
-  { name: 'referringPageCount', upstream: 'referring_pages', kind: 'int', description: 'the number of referring pages' },
-  {
-    name: 'referringPageNofollowCount',
-    upstream: 'referring_pages_nofollow',
-    kind: 'int',
-    description: 'the number of nofollow referring pages',
-  },
-] as const;
+export const PROFILE_FILTER_FIELDS = PROFILE_FIELDS.map((f) => ({
+  name: f.name,
+  upstream: f.upstream,
+  kind: LINK_PROFILE_COUNTERS[f.upstream] === 'num' ? ('int' as const) : ('date' as const),
+  description: f.about,
+}));
 
 export type ProfileFilterInput = {
-  [F in (typeof PROFILE_FILTER_FIELDS)[number] as F['name']]?: (F['kind'] extends 'int' ? IntFilterInput : DateTimeFilterInput) | null;
+  [F in (typeof PROFILE_FIELDS)[number] as F['name']]?:
+    ((typeof LINK_PROFILE_COUNTERS)[F['upstream']] extends 'num' ? IntFilterInput : DateTimeFilterInput) | null;
 } & { breakdown?: BreakdownFilterInput | null };
 
 /** SCREAMING_SNAKE enum name of a camelCase field. */
@@ -287,7 +256,7 @@ export function profileConditions(path: string, f: ProfileFilterInput, prefix = 
         : dateConditions(`${prefix}${field.upstream}`, value as DateTimeFilterInput)),
     );
   }
-  for (const [key, map] of Object.entries(BREAKDOWN_MAPS) as [keyof BreakdownFilterInput, string][]) {
+  for (const { filter: key, upstream: map } of BREAKDOWN_FIELDS) {
     const kc = f.breakdown?.[key];
     if (!kc) continue;
     if (kc.key === '' || kc.key.length > 100 || /[,\s]/.test(kc.key)) {

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { costs } from '../cost.js';
 import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
 import { summaryTask, type LinkProfileSource } from '../models.js';
+import { BREAKDOWN_FIELDS, PROFILE_FIELDS } from './profile-fields.js';
 import { parseUpstreamDate } from './scalars.js';
 
 /**
@@ -61,81 +62,38 @@ function toKeyCounts(map: CountMap | undefined): KeyCountShape[] {
 
 export const LinkBreakdown = builder.objectRef<LinkProfileWire>('LinkBreakdown').implement({
   description: "Link counts per category, largest first (at most `breakdownLimit` entries each). The key '' means 'unknown'.",
-  fields: (t) => ({
-    tlds: t.field({
-      type: [KeyCount],
-      description: 'By top-level domain of the linking page (referring_links_tld).',
-      resolve: (w) => toKeyCounts(w.referring_links_tld),
-    }),
-    types: t.field({
-      type: [KeyCount],
-      description: 'By link type: anchor, image, redirect, canonical … (referring_links_types).',
-      resolve: (w) => toKeyCounts(w.referring_links_types),
-    }),
-    attributes: t.field({
-      type: [KeyCount],
-      description: 'By link attribute: nofollow, noopener, ugc, sponsored … (referring_links_attributes).',
-      resolve: (w) => toKeyCounts(w.referring_links_attributes),
-    }),
-    platformTypes: t.field({
-      type: [KeyCount],
-      description: 'By platform of the linking site: cms, blogs, ecommerce … (referring_links_platform_types).',
-      resolve: (w) => toKeyCounts(w.referring_links_platform_types),
-    }),
-    semanticLocations: t.field({
-      type: [KeyCount],
-      description: 'By HTML element holding the link: article, footer … (referring_links_semantic_locations).',
-      resolve: (w) => toKeyCounts(w.referring_links_semantic_locations),
-    }),
-    countries: t.field({
-      type: [KeyCount],
-      description: 'By ISO country code of the linking domain (referring_links_countries).',
-      resolve: (w) => toKeyCounts(w.referring_links_countries),
-    }),
-  }),
+  fields: (t) =>
+    Object.fromEntries(
+      BREAKDOWN_FIELDS.map((f) => [
+        f.list,
+        t.field({ type: [KeyCount], description: f.description, resolve: (w) => toKeyCounts(w[f.upstream]) }),
+      ]),
+    ),
 });
 
 export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile').implement({
   description: 'Counters that describe a set of links. Every type that summarises links implements it.',
   resolveType: (source) => source.kind,
   fields: (t) => {
-    const int = (description: string, read: (w: LinkProfileWire) => number | null | undefined) =>
-      t.int({ nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
-    const count = (description: string, read: (w: LinkProfileWire) => number | null | undefined) =>
-      t.field({ type: 'SafeInt', nullable: true, description, extensions: PROFILE, resolve: (s, _args, ctx) => fromProfile(s, ctx, read) });
-    const date = (description: string, read: (w: LinkProfileWire) => string | null | undefined) =>
-      t.field({
-        type: 'DateTime',
-        nullable: true,
-        description,
-        extensions: PROFILE,
-        resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(read(w))),
-      });
+    // One field per counter of the table; every one reads the profile, hence its cost group.
+    const counter = (f: (typeof PROFILE_FIELDS)[number]) =>
+      f.scalar === 'DateTime'
+        ? t.field({
+            type: 'DateTime',
+            nullable: true,
+            description: f.description,
+            extensions: PROFILE,
+            resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => parseUpstreamDate(w[f.upstream])),
+          })
+        : t.field({
+            type: f.scalar,
+            nullable: true,
+            description: f.description,
+            extensions: PROFILE,
+            resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => w[f.upstream]),
+          });
     return {
-      rank: int('Rank on the scale of `options.rankScale` (0–1000 by default), PageRank-like (rank).', (w) => w.rank),
-      backlinkCount: count('Backlinks counted (backlinks).', (w) => w.backlinks),
-      spamScore: int('Average spam score of the backlinks, 0–100 (backlinks_spam_score).', (w) => w.backlinks_spam_score),
-      firstSeen: date('When the first of these links was found (first_seen).', (w) => w.first_seen),
-      lostDate: date('When the last of these links was lost; null while any is live (lost_date).', (w) => w.lost_date),
-      brokenBacklinkCount: count('Backlinks pointing at pages that answer 4xx/5xx (broken_backlinks).', (w) => w.broken_backlinks),
-      brokenPageCount: count('Linked pages that answer 4xx/5xx (broken_pages).', (w) => w.broken_pages),
-      referringDomainCount: count('Referring domains, subdomains counted apart (referring_domains).', (w) => w.referring_domains),
-      referringDomainNofollowCount: count(
-        'Referring domains with at least one nofollow link (referring_domains_nofollow).',
-        (w) => w.referring_domains_nofollow,
-      ),
-      referringMainDomainCount: count('Referring root domains (referring_main_domains).', (w) => w.referring_main_domains),
-      referringMainDomainNofollowCount: count(
-        'Referring root domains with at least one nofollow link (referring_main_domains_nofollow).',
-        (w) => w.referring_main_domains_nofollow,
-      ),
-      referringIpCount: count('Distinct IP addresses of the linking hosts (referring_ips).', (w) => w.referring_ips),
-      referringSubnetCount: count('Distinct /24 subnets of the linking hosts (referring_subnets).', (w) => w.referring_subnets),
-      referringPageCount: count('Pages holding these links (referring_pages).', (w) => w.referring_pages),
-      referringPageNofollowCount: count(
-        'Pages holding at least one nofollow link (referring_pages_nofollow).',
-        (w) => w.referring_pages_nofollow,
-      ),
+      ...Object.fromEntries(PROFILE_FIELDS.map((f) => [f.name, counter(f)])),
       // Nullable: for a Target it needs the summary call, which can fail without failing the rest of the Target.
       breakdown: t.field({
         type: LinkBreakdown,
