@@ -102,15 +102,101 @@ export type FilterNode =
 
 const TIME = /^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?: [+-]\d{2}:\d{2})?)?$/;
 
+/**
+ * How large a program a pattern compiles to, roughly: one per atom, counted repetitions multiplying what they repeat
+ * (`(a{1,30}){1,30}` is 900). Compiling expands repetitions, so its time grows with this figure, not with the
+ * pattern's length: a 999-character `a{1,1000}…` takes most of a second of the event loop. Hand-written: RE2JS exposes
+ * no size limit, and this needs no parse beyond brackets, escapes and `{n,m}`.
+ */
+export function regexProgramSize(pattern: string): number {
+  const frames: { size: number; last: number }[] = [{ size: 0, last: 0 }];
+  const top = () => frames[frames.length - 1] as { size: number; last: number };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i += 1;
+      top().size += 1;
+      top().last = 1;
+    } else if (c === '[') {
+      // A class is one atom: skip to its closing bracket (a leading ] or ^] is literal, escapes are skipped).
+      let j = i + 1;
+      if (pattern[j] === '^') j += 1;
+      if (pattern[j] === ']') j += 1;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      i = j;
+      top().size += 1;
+      top().last = 1;
+    } else if (c === '(') {
+      frames.push({ size: 0, last: 0 });
+    } else if (c === ')' && frames.length > 1) {
+      const inner = frames.pop() as { size: number; last: number };
+      top().size += inner.size;
+      top().last = inner.size;
+    } else if (c === '{') {
+      const m = /^\{(\d{1,4})(,(\d{0,4}))?\}/.exec(pattern.slice(i, i + 11));
+      if (!m) {
+        top().size += 1;
+        top().last = 1;
+        continue;
+      }
+      const bound = Math.max(Number(m[1]), m[3] ? Number(m[3]) : Number(m[1]));
+      top().size += top().last * Math.max(0, bound - 1);
+      top().last *= Math.max(1, bound);
+      i += m[0].length - 1;
+    } else if (c !== '|' && c !== '*' && c !== '+' && c !== '?') {
+      top().size += 1;
+      top().last = 1;
+    }
+  }
+  return frames.reduce((total, frame) => total + frame.size, 0);
+}
+
+/** The largest regexProgramSize accepted: a few milliseconds of compilation at most. */
+export const REGEX_MAX_PROGRAM_SIZE = 2000;
+
+/** Verdicts of patterns already compiled: a repeated pattern is compiled once per process. */
+const verdicts = new Map<string, string | null>();
+const VERDICTS_MAX = 1000;
+
+/**
+ * At most this much of each second of the event loop goes to compiling new patterns, whoever sends them: past it,
+ * a new pattern is refused for the moment (not cached), so that thousands of distinct patterns in one request (a
+ * list variable of global IDs carries them without tokens) cannot stall every other request and /health.
+ */
+export const REGEX_COMPILE_BUDGET_MS_PER_SECOND = 200;
+let budgetWindowStart = 0;
+let budgetSpentMs = 0;
+
 /** Null when `pattern` is an RE2 regular expression the upstream accepts, else why not. */
 export function regexProblem(pattern: string): string | null {
   if (pattern.length > REGEX_MAX_LENGTH) return `a regex is at most ${REGEX_MAX_LENGTH} characters, this one has ${pattern.length}`;
-  try {
-    RE2JS.compile(pattern);
-    return null;
-  } catch (error) {
-    return `not an RE2 regex (${error instanceof Error ? error.message : String(error)})`;
+  const known = verdicts.get(pattern);
+  if (known !== undefined) return known;
+  const size = regexProgramSize(pattern);
+  let verdict: string | null = null;
+  if (size > REGEX_MAX_PROGRAM_SIZE) {
+    verdict = `a regex may expand to at most ${REGEX_MAX_PROGRAM_SIZE} atoms (counted repetitions multiply what they repeat); this one expands to about ${size}`;
+  } else {
+    const now = performance.now();
+    if (now - budgetWindowStart >= 1000) {
+      budgetWindowStart = now;
+      budgetSpentMs = 0;
+    }
+    if (budgetSpentMs >= REGEX_COMPILE_BUDGET_MS_PER_SECOND) {
+      return 'the server is checking too many new regular expressions right now; retry in a second';
+    }
+    try {
+      RE2JS.compile(pattern);
+    } catch (error) {
+      verdict = `not an RE2 regex (${error instanceof Error ? error.message : String(error)})`;
+    } finally {
+      budgetSpentMs += performance.now() - now;
+    }
   }
+  // Bounded: the oldest verdict goes first.
+  if (verdicts.size >= VERDICTS_MAX) verdicts.delete(verdicts.keys().next().value as string);
+  verdicts.set(pattern, verdict);
+  return verdict;
 }
 
 function isCondition(node: readonly unknown[]): boolean {
