@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createApp } from './http/app.js';
-import { answerClientError } from './http/client-error.js';
+import { answerClientError, withHostCheck } from './http/client-error.js';
 import { ConfigError, readConfig, type Config } from './ops/config.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createJsonLogger } from './ops/logger.js';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       keepAliveTimeout: config.http.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
     },
-    yoga,
+    withHostCheck(yoga),
   );
   server.on('clientError', answerClientError);
   server.listen(config.port, config.host, () => {

@@ -71,6 +71,7 @@ export function createApp(options: AppOptions) {
       keys: security.apiKeys,
       perMinute: security.apiKeyRateLimitPerMinute,
       failuresPerMinute: security.apiKeyFailuresPerMinute,
+      allowedHosts: security.allowedHosts,
       graphqlEndpoint: GRAPHQL_ENDPOINT,
       graphiql: options.graphiql === false ? undefined : createGraphiqlAssets({ title: 'backlinks-graphql', defaultQuery: DEFAULT_QUERY }),
       ready: options.ready ?? (() => ({ ready: true })),

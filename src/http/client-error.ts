@@ -1,5 +1,21 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+
+/**
+ * Hands a request to the app unless its Host header cannot make a URL: the app builds the request's URL from the
+ * Host header and the target, and a Host such as "x y" would fail there with a 500. A malformed Host is a 400.
+ */
+export function withHostCheck(app: (req: IncomingMessage, res: ServerResponse) => unknown) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const host = req.headers.host;
+    if (host !== undefined && !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
+      const body = JSON.stringify({ errors: [{ message: 'The Host header is not a host name.', extensions: { code: 'BAD_REQUEST' } }] });
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+      return;
+    }
+    void app(req, res);
+  };
+}
 
 /**
  * Node's answer to a request it cannot hand to the app — received too slowly (`requestTimeout`, `headersTimeout`),

@@ -69,6 +69,11 @@ export interface SecurityConfig {
   apiKeyRateLimitPerMinute: number;
   /** `API_KEY_FAILURES_PER_MINUTE`: wrong keys one client address may present per minute before every key is refused. */
   apiKeyFailuresPerMinute: number;
+  /**
+   * `ALLOWED_HOSTS`: comma-separated host names the server answers to (the Host header, port aside). Empty: any host
+   * when API keys are set, only loopback names (localhost, 127.x, ::1) when not — DNS rebinding protection.
+   */
+  allowedHosts: string[];
 }
 
 /** The defaults of SecurityConfig: what a public endpoint should start with. */
@@ -84,6 +89,7 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   apiKeys: [],
   apiKeyRateLimitPerMinute: 600,
   apiKeyFailuresPerMinute: 10,
+  allowedHosts: [],
 };
 
 /** Node's server timeouts, see README "Configuration". */
@@ -155,6 +161,18 @@ function readBaseUrl(env: Env, name: string, fallback: string, problems: string[
     problems.push(`${name} must not have a query or fragment`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function readHosts(env: Env, problems: string[]): string[] {
+  const hosts = (env.ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of hosts) {
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host))
+      problems.push(`ALLOWED_HOSTS must list host names such as api.example.com, got "${host}"`);
+  }
+  return hosts;
 }
 
 function readOrigins(env: Env, problems: string[]): string[] | '*' {
@@ -293,6 +311,7 @@ export function readConfig(env: Env): Config {
         1_000_000,
         problems,
       ),
+      allowedHosts: readHosts(env, problems),
     },
     http: {
       requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),

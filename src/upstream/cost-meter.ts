@@ -12,6 +12,8 @@ export interface CostMeter {
   retries: number;
   /** The upper bound computed before execution, or null when it was not computed. */
   estimatedUpstreamCalls: number | null;
+  /** The operation's allowance of calls: no retry is made past it (not reported). */
+  maxUpstreamCalls?: number;
 }
 
 export function createCostMeter(): CostMeter {
@@ -19,6 +21,13 @@ export function createCostMeter(): CostMeter {
 }
 
 /** The meter as it is reported: USD rounded to the upstream's precision. */
-export function costReport(meter: CostMeter): CostMeter {
-  return { ...meter, upstreamCostUsd: Math.round(meter.upstreamCostUsd * 1e6) / 1e6 };
+export function costReport(meter: CostMeter): Omit<CostMeter, 'maxUpstreamCalls'> {
+  return {
+    upstreamCalls: meter.upstreamCalls,
+    upstreamCostUsd: Math.round(meter.upstreamCostUsd * 1e6) / 1e6,
+    cacheHits: meter.cacheHits,
+    coalesced: meter.coalesced,
+    retries: meter.retries,
+    estimatedUpstreamCalls: meter.estimatedUpstreamCalls,
+  };
 }

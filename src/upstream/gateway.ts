@@ -1,4 +1,4 @@
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
 import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
@@ -112,9 +112,15 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
   ): Promise<UpstreamResponse<ResultOf<E>>> {
     const sources = sourcesOf(task, key);
     let sent = 0;
+    let lastError: unknown;
     return pRetry(
       async () => {
         const send = async (slotSignal: AbortSignal) => {
+          // A retry is another call: none past the operation's allowance, so that retries cannot walk around its budget.
+          // Checked here, where the call is counted, so that concurrent retries of one operation cannot all pass.
+          if (sent > 0 && meter.upstreamCalls >= (meter.maxUpstreamCalls ?? Infinity)) {
+            throw new AbortError(lastError instanceof Error ? lastError : new Error('The upstream call failed.'));
+          }
           // Counted when sent: an attempt refused by the breaker or dropped from the queue is no call and no retry.
           sent += 1;
           if (sent > 1) meter.retries += 1;
@@ -125,6 +131,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
             return response;
           } catch (error) {
             if (error instanceof UpstreamError) meter.upstreamCostUsd += error.costUsd;
+            lastError = error;
             throw error;
           }
         };

@@ -13,6 +13,8 @@ const REQUEST_ERROR = { status: 400, spec: true } as const;
 
 /** About what one upstream call costs, for the messages that quote a price. */
 const USD_PER_CALL = 0.02;
+/** What each row of an answer adds. */
+const USD_PER_ROW = 0.00003;
 
 export interface CostPluginOptions {
   /** Operations whose upper bound of upstream calls is above this are refused before any call. */
@@ -21,9 +23,21 @@ export interface CostPluginOptions {
   metrics?: Metrics | undefined;
 }
 
-/** True when the client asked for the estimate only: header `x-dry-run: true` or request extension `dryRun: true`. */
-function isDryRun(context: { request?: Request; params?: { extensions?: Record<string, unknown> } }): boolean {
-  return context.request?.headers.get('x-dry-run') === 'true' || context.params?.extensions?.dryRun === true;
+/**
+ * Whether the client asked for the estimate only: header `x-dry-run: true` or request extension `dryRun: true`;
+ * undefined when it said something else (`TRUE`, `1`, a repeated header): a dry run that is not understood must not
+ * turn into a paid execution, so the operation is refused.
+ */
+function dryRunOf(context: { request?: Request; params?: { extensions?: Record<string, unknown> } }): boolean | undefined {
+  const header = context.request?.headers.get('x-dry-run');
+  const extension = context.params?.extensions?.dryRun;
+  if (
+    (header !== null && header !== undefined && header !== 'true' && header !== 'false') ||
+    (extension !== undefined && typeof extension !== 'boolean')
+  ) {
+    return undefined;
+  }
+  return header === 'true' || extension === true;
 }
 
 /**
@@ -35,6 +49,20 @@ export function useCostControl(options: CostPluginOptions): Plugin {
   // Estimates and decides; when the operation must not run, sets its result instead.
   const control = (args: ExecutionArgs, setResultAndStopExecution: (result: ExecutionResult) => void): void => {
     const context = args.contextValue as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
+    const dryRun = dryRunOf(context);
+    if (dryRun === undefined) {
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(
+            'The x-dry-run header must be "true" or "false", and the dryRun extension a boolean; the operation was not run.',
+            {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            },
+          ),
+        ],
+      });
+      return;
+    }
     let estimate: Estimate;
     try {
       estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues);
@@ -64,7 +92,8 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       return;
     }
     context.meter.estimatedUpstreamCalls = estimate.calls;
-    if (isDryRun(context)) {
+    context.meter.maxUpstreamCalls = options.maxUpstreamCallsPerOperation;
+    if (dryRun) {
       setResultAndStopExecution({ extensions: { dryRun: true } });
       return;
     }
@@ -75,7 +104,7 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       setResultAndStopExecution({
         errors: [
           new GraphQLError(
-            `This operation could make up to ${calls} upstream calls (about $${(calls * USD_PER_CALL).toFixed(2)}); the limit is ${limit}. ` +
+            `This operation could make up to ${calls} upstream calls (at least $${(calls * USD_PER_CALL).toFixed(2)}, plus $${USD_PER_ROW} per row returned); the limit is ${limit}. ` +
               'Ask for smaller pages, fewer targets or fewer asTarget hops.',
             { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit, http: REQUEST_ERROR } },
           ),

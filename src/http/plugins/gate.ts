@@ -21,6 +21,8 @@ export interface GateOptions {
   ready: () => { ready: boolean; [detail: string]: unknown };
   /** The registry /metrics serves; undefined: no /metrics. */
   metrics: Registry | undefined;
+  /** Host names answered; empty: any with keys, loopback names only without (DNS rebinding). */
+  allowedHosts?: readonly string[] | undefined;
 }
 
 type Route = 'health' | 'graphql' | 'ready' | 'metrics' | 'asset';
@@ -75,6 +77,17 @@ export function clientAddress(serverContext: unknown): string {
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`;
+}
+
+/** A Host header's name, lower-cased and without its port; undefined when it is not a host[:port] at all. */
+export function hostName(host: string): string | undefined {
+  const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.exec(host);
+  return m?.[1]?.toLowerCase();
+}
+
+/** Names that only this machine resolves: a page elsewhere cannot rebind them. */
+function isLoopbackName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || name === '[::1]';
 }
 
 /** The key a request presents: `Authorization: Bearer <key>`, `Authorization: Basic` with the key as password, or x-api-key. */
@@ -138,6 +151,20 @@ export function useGate(options: GateOptions): Plugin {
           status,
           headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
         });
+      // The URL is built from the Host header and the request target: a Host such as "x/graphql?" would change the
+      // path routed below. Only a host[:port] is accepted. Without API keys, only loopback names (or ALLOWED_HOSTS)
+      // are answered, so that a web page cannot reach a local server that holds paid credentials by DNS rebinding.
+      const host = request.headers.get('host');
+      if (host !== null) {
+        const name = hostName(host);
+        if (name === undefined) return endResponse(json(400, 'The Host header is not a host name.', 'BAD_REQUEST'));
+        const allowedHosts = options.allowedHosts ?? [];
+        const allowed = allowedHosts.length > 0 ? allowedHosts.includes(name) : known.length > 0 || isLoopbackName(name);
+        if (!allowed) {
+          const message = 'This server does not answer to this host name; list it in ALLOWED_HOSTS (or set API_KEYS).';
+          return endResponse(json(421, message, 'HOST_NOT_ALLOWED'));
+        }
+      }
       const method = request.method.toUpperCase();
       // CORS preflights: Yoga's CORS step has answered them already (with or without an allowed origin); this is the
       // fallback that keeps any OPTIONS from running anything.
