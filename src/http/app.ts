@@ -72,6 +72,7 @@ export function createApp(options: AppOptions) {
       perMinute: security.apiKeyRateLimitPerMinute,
       failuresPerMinute: security.apiKeyFailuresPerMinute,
       allowedHosts: security.allowedHosts,
+      trustedProxies: security.trustedProxies,
       graphqlEndpoint: GRAPHQL_ENDPOINT,
       graphiql: options.graphiql === false ? undefined : createGraphiqlAssets({ title: 'backlinks-graphql', defaultQuery: DEFAULT_QUERY }),
       ready: options.ready ?? (() => ({ ready: true })),

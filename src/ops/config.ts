@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AISA_DEFAULT_BASE_URL, DATAFORSEO_DEFAULT_BASE_URL } from '../dataforseo/providers.js';
 import { UPSTREAM_TIMEOUT_MS } from '../dataforseo/client.js';
 
@@ -74,6 +75,8 @@ export interface SecurityConfig {
    * when API keys are set, only loopback names (localhost, 127.x, ::1) when not — DNS rebinding protection.
    */
   allowedHosts: string[];
+  /** `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxies: string[];
 }
 
 /** The defaults of SecurityConfig: what a public endpoint should start with. */
@@ -90,6 +93,7 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   apiKeyRateLimitPerMinute: 600,
   apiKeyFailuresPerMinute: 10,
   allowedHosts: [],
+  trustedProxies: [],
 };
 
 /** Node's server timeouts, see README "Configuration". */
@@ -161,6 +165,17 @@ function readBaseUrl(env: Env, name: string, fallback: string, problems: string[
     problems.push(`${name} must not have a query or fragment`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function readProxies(env: Env, problems: string[]): string[] {
+  const proxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim().replace(/^::ffff:/i, ''))
+    .filter(Boolean);
+  for (const proxy of proxies) {
+    if (isIP(proxy) === 0) problems.push(`TRUSTED_PROXIES must list IP addresses such as 10.0.0.5, got "${proxy}"`);
+  }
+  return proxies;
 }
 
 function readHosts(env: Env, problems: string[]): string[] {
@@ -312,6 +327,7 @@ export function readConfig(env: Env): Config {
         problems,
       ),
       allowedHosts: readHosts(env, problems),
+      trustedProxies: readProxies(env, problems),
     },
     http: {
       requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),

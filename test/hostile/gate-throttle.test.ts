@@ -112,3 +112,29 @@ describe('wrong-key throttle', () => {
     }
   });
 });
+
+describe('wrong-key throttle behind a reverse proxy', () => {
+  const PROXY = '10.1.2.3';
+  const behindProxy = () =>
+    createTestApp(upstream.url, 'dataforseo', {
+      security: { apiKeys: [KEY], apiKeyFailuresPerMinute: FAILURES, apiKeyRateLimitPerMinute: 1000, trustedProxies: [PROXY] },
+    });
+
+  it('counts by the client X-Forwarded-For names when the peer is a trusted proxy: one guesser does not lock out the rest', async () => {
+    const app = behindProxy();
+    for (let i = 0; i <= FAILURES; i++) await attempt(app, PROXY, { 'x-api-key': `wrong-${i}`, 'x-forwarded-for': '203.0.113.7' });
+    expect((await attempt(app, PROXY, { 'x-api-key': KEY, 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
+    // Another client behind the same proxy is not locked out; a spoofed left-most entry does not change who it is.
+    expect((await attempt(app, PROXY, { 'x-api-key': KEY, 'x-forwarded-for': '198.51.100.9', 'x-dry-run': 'true' })).status).toBe(200);
+    expect((await attempt(app, PROXY, { 'x-api-key': KEY, 'x-forwarded-for': '198.51.100.9, 203.0.113.7' })).status).toBe(429);
+    await app.close();
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    const app = behindProxy();
+    for (let i = 0; i <= FAILURES; i++)
+      await attempt(app, '192.0.2.50', { 'x-api-key': `wrong-${i}`, 'x-forwarded-for': `198.51.100.${i}` });
+    expect((await attempt(app, '192.0.2.50', { 'x-api-key': KEY, 'x-forwarded-for': '198.51.100.200' })).status).toBe(429);
+    await app.close();
+  });
+});

@@ -23,6 +23,8 @@ export interface GateOptions {
   metrics: Registry | undefined;
   /** Host names answered; empty: any with keys, loopback names only without (DNS rebinding). */
   allowedHosts?: readonly string[] | undefined;
+  /** Peers whose X-Forwarded-For names the client (reverse proxies); default none. */
+  trustedProxies?: readonly string[] | undefined;
 }
 
 type Route = 'health' | 'graphql' | 'ready' | 'metrics' | 'asset';
@@ -59,12 +61,18 @@ export function isAcceptableForGraphql(accept: string | null): boolean {
 
 /**
  * The client address the failure throttle counts by: the socket's peer (Node's `req.socket` in Yoga's server
- * context), never a header a client can set. IPv4-mapped IPv6 is unmapped; other IPv6 addresses count by their /64,
+ * context), or behind TRUSTED_PROXIES the client X-Forwarded-For names; never a header of an untrusted peer. IPv4-mapped IPv6 is unmapped; other IPv6 addresses count by their /64,
  * which one host usually holds whole. Unknown addresses share one bucket: throttled together, never exempt.
  */
-export function clientAddress(serverContext: unknown): string {
+export function clientAddress(serverContext: unknown, forwardedFor: string | null = null, trustedProxies: readonly string[] = []): string {
   const req = (serverContext as { req?: { socket?: { remoteAddress?: unknown } } } | undefined)?.req;
-  const raw = req?.socket?.remoteAddress;
+  let raw = req?.socket?.remoteAddress;
+  // Behind proxies the operator listed (TRUSTED_PROXIES), the client is the right-most X-Forwarded-For entry that is
+  // not one of them; from any other peer the header is the client's own words, and ignored.
+  if (typeof raw === 'string' && trustedProxies.includes(unmap(raw)) && forwardedFor) {
+    const hops = forwardedFor.split(',').map((h) => unmap(h.trim()));
+    raw = [...hops].reverse().find((hop) => !trustedProxies.includes(hop)) ?? raw;
+  }
   if (typeof raw !== 'string') return 'unknown';
   const unmapped = raw.replace(/^::ffff:/i, '');
   if (isIPv4(unmapped)) return unmapped;
@@ -88,6 +96,11 @@ export function hostName(host: string): string | undefined {
 /** Names that only this machine resolves: a page elsewhere cannot rebind them. */
 function isLoopbackName(name: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || name === '[::1]';
+}
+
+/** An address without its IPv4-mapped IPv6 prefix. */
+function unmap(address: string): string {
+  return address.replace(/^::ffff:/i, '');
 }
 
 /** The key a request presents: `Authorization: Bearer <key>`, `Authorization: Basic` with the key as password, or x-api-key. */
@@ -199,7 +212,7 @@ export function useGate(options: GateOptions): Plugin {
         (request.headers.get('accept') ?? '').includes('text/html') &&
         options.graphiql !== undefined;
       if (known.length > 0) {
-        const address = clientAddress(serverContext);
+        const address = clientAddress(serverContext, request.headers.get('x-forwarded-for'), options.trustedProxies);
         const failed = await failures.get(address);
         if (failed && failed.consumedPoints >= options.failuresPerMinute) {
           // Refused even when this key is right: otherwise the answer would tell a guesser which guess was right.
