@@ -67,6 +67,8 @@ export class BudgetInputError extends Error {
 export interface Estimate {
   calls: number;
   work: number;
+  /** An upper bound of the values (fields and list items) the response can hold: what serialising it costs. */
+  values: number;
 }
 
 /** Calls, and objects of batched groups (by batch key), in units of one object. */
@@ -85,12 +87,19 @@ interface Tally {
   groups: ReadonlySet<string>;
   /** Child objects that are one object per identity: their group calls are made once. */
   same: ReadonlyMap<string, { type: GraphQLObjectType; scope: CostScope; groups: ReadonlySet<string> }>;
+  /**
+   * Values the selections put in the response per object, by response key: one per field, and a list's items each
+   * with theirs. Unlike calls, values are never shared between aliases or items (each is serialised), so they
+   * multiply straight; selections of one response key are merged by execution, so they take the larger, not the sum.
+   */
+  keys: ReadonlyMap<string, number>;
 }
 
 const NO_BATCH: ReadonlyMap<string, number> = new Map();
 const ZERO: Amount = { calls: 0, batched: NO_BATCH };
 const NO_GROUPS: ReadonlySet<string> = new Set();
-const EMPTY: Tally = { self: ZERO, owner: ZERO, groups: NO_GROUPS, same: new Map() };
+const NO_KEYS: ReadonlyMap<string, number> = new Map();
+const EMPTY: Tally = { self: ZERO, owner: ZERO, groups: NO_GROUPS, same: new Map(), keys: NO_KEYS };
 const IN_PROGRESS = Symbol('in progress');
 
 interface Walk {
@@ -175,7 +184,14 @@ function merge(w: Walk, a: Tally, b: Tally): Tally {
     }
     same = merged;
   }
-  return { self: add(a.self, b.self), owner: add(a.owner, b.owner), groups: union(a.groups, b.groups), same };
+  let keys = a.keys;
+  if (b.keys.size > 0) {
+    spend(w, b.keys.size);
+    const merged = new Map(a.keys);
+    for (const [key, n] of b.keys) merged.set(key, Math.max(merged.get(key) ?? 0, n));
+    keys = merged;
+  }
+  return { self: add(a.self, b.self), owner: add(a.owner, b.owner), groups: union(a.groups, b.groups), same, keys };
 }
 
 /** What the groups read on one object of `type` cost, per object. */
@@ -305,9 +321,17 @@ function children(
   return found;
 }
 
+/** The values one object's selections put in the response. */
+function valuesOf(tally: Tally): number {
+  let n = 0;
+  for (const v of tally.keys.values()) n += v;
+  return n;
+}
+
 /** What one field costs on one object of `parent`. */
 function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: CostScope): Tally {
   const name = node.name.value;
+  const responseKey = node.alias?.value ?? name;
   // Meta fields (__typename, and introspection on the root) never reach the upstream.
   if (name.startsWith('__')) return EMPTY;
   const field = parent.getFields()[name];
@@ -329,7 +353,8 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
   const own: Amount = { calls: cost.calls ? count(cost.calls(args, scope), 'calls') : 0, batched: NO_BATCH };
   const groups = cost.group === undefined ? NO_GROUPS : new Set([cost.group]);
   if (!node.selectionSet || isLeafType(getNamedType(field.type))) {
-    return cost.of === 'owner' ? { ...EMPTY, owner: own, groups } : { ...EMPTY, self: own, groups };
+    const keys = new Map([[responseKey, 1]]);
+    return cost.of === 'owner' ? { ...EMPTY, owner: own, groups, keys } : { ...EMPTY, self: own, groups, keys };
   }
   const fanOut = cost.fanOut ? count(cost.fanOut(args, scope), 'a fan-out') : 1;
   const inner = cost.scope ? { ...scope, ...cost.scope(args, scope) } : scope;
@@ -346,13 +371,16 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
       owner: child.tally.owner,
       groups,
       same: new Map([[key, { type: child.type, scope: child.scope, groups: child.tally.groups }]]),
+      keys: new Map([[responseKey, 1 + valuesOf(child.tally)]]),
     };
   }
 
   // One value per node ID (all of them are fetched); for an abstract type, the costliest type it may be.
   let perObject = ZERO;
   let ownerLinked = ZERO;
+  let childValues = 0;
   for (const child of found) {
+    childValues = cost.ids ? childValues + valuesOf(child.tally) : Math.max(childValues, valuesOf(child.tally));
     const amount = add(objectAmount(w, child.type, child.tally, child.scope), { calls: child.calls, batched: NO_BATCH });
     if (cost.ids) {
       perObject = add(perObject, amount);
@@ -363,9 +391,11 @@ function walkField(w: Walk, node: FieldNode, parent: GraphQLObjectType, scope: C
     }
   }
   const below = add(own, perObject, fanOut);
-  if (cost.of === 'owner') return { ...EMPTY, owner: add(below, ownerLinked), groups };
-  if (cost.owns) return { ...EMPTY, self: add(below, ownerLinked), groups };
-  return { ...EMPTY, self: below, owner: ownerLinked, groups };
+  // A connection declares its page size as its fan-out, but its own fields are there even for an empty page.
+  const keys = new Map([[responseKey, 1 + Math.max(1, fanOut) * childValues]]);
+  if (cost.of === 'owner') return { ...EMPTY, owner: add(below, ownerLinked), groups, keys };
+  if (cost.owns) return { ...EMPTY, self: add(below, ownerLinked), groups, keys };
+  return { ...EMPTY, self: below, owner: ownerLinked, groups, keys };
 }
 
 /** Whole calls of an amount: batched objects rounded up to whole batches. */
@@ -390,11 +420,11 @@ export function estimateUpstreamCalls(
 ): Estimate {
   // The same lookup as graphql-js's buildExecutionContext: by name, or the only operation; else execution refuses.
   const operation = getOperationAST(document, operationName ?? undefined);
-  if (!operation) return { calls: 0, work: 0 };
+  if (!operation) return { calls: 0, work: 0, values: 0 };
   const root = schema.getRootType(operation.operation);
-  if (!root) return { calls: 0, work: 0 };
+  if (!root) return { calls: 0, work: 0, values: 0 };
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return { calls: 0, work: 0 };
+  if (coerced.errors) return { calls: 0, work: 0, values: 0 };
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
@@ -409,5 +439,7 @@ export function estimateUpstreamCalls(
   };
   const scope: CostScope = {};
   const tally = walkSet(w, operation.selectionSet, root, scope);
-  return { calls: total(w, add(objectAmount(w, root, tally, scope), tally.owner)), work: w.work };
+  const all = valuesOf(tally);
+  const values = Number.isFinite(all) ? Math.min(all, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+  return { calls: total(w, add(objectAmount(w, root, tally, scope), tally.owner)), work: w.work, values };
 }

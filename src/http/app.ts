@@ -85,7 +85,11 @@ export function createApp(options: AppOptions) {
     useRequestErrorCodes(),
     blockFieldSuggestionsPlugin(),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
-    useCostControl({ maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50, metrics: options.metrics }),
+    useCostControl({
+      maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50,
+      maxResultValues: security.maxResultValues,
+      metrics: options.metrics,
+    }),
     ...(options.metrics ? [usePrometheusMetrics(options.metrics)] : []),
     ...(options.sandbox ? [useSandboxNotice()] : []),
   ];

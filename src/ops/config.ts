@@ -60,6 +60,8 @@ export interface SecurityConfig {
   maxBodyBytes: number;
   /** `MAX_INPUT_DEPTH`: deepest nesting of an input value (variable, literal argument, extension). */
   maxInputDepth: number;
+  /** `MAX_RESULT_VALUES`: the most values (fields and list items) a response may hold, by the estimate before execution. */
+  maxResultValues: number;
   /** `INTROSPECTION`: answer introspection queries. */
   introspection: boolean;
   /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`; default none (no cross-origin access). */
@@ -87,6 +89,7 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   maxDirectives: 20,
   maxBodyBytes: 100_000,
   maxInputDepth: 20,
+  maxResultValues: 250_000,
   introspection: true,
   corsOrigins: [],
   apiKeys: [],
@@ -307,6 +310,7 @@ export function readConfig(env: Env): Config {
       maxDirectives: readInteger(env, 'MAX_DIRECTIVES', SECURITY_DEFAULTS.maxDirectives, 0, 10_000, problems),
       maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', SECURITY_DEFAULTS.maxBodyBytes, 100, 100_000_000, problems),
       maxInputDepth: readInteger(env, 'MAX_INPUT_DEPTH', SECURITY_DEFAULTS.maxInputDepth, 2, 100, problems),
+      maxResultValues: readInteger(env, 'MAX_RESULT_VALUES', SECURITY_DEFAULTS.maxResultValues, 100, 100_000_000, problems),
       introspection: readBoolean(env, 'INTROSPECTION', SECURITY_DEFAULTS.introspection, problems),
       corsOrigins: readOrigins(env, problems),
       apiKeys: readApiKeys(env, problems),

@@ -185,6 +185,14 @@ const HOSTILE_RUNS = Math.ceil(RUNS / 2);
 /** A fixed bound on the estimator's work for any operation the generator can write. */
 const HOSTILE_WORK_MAX = 5_000;
 
+/** The values a response holds, counted as the estimator counts them: one per field, a list's items each with theirs. */
+function responseValues(value: unknown): number {
+  const nested = (v: unknown) => (typeof v === 'object' && v !== null ? responseValues(v) : 0);
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + nested(item), 0);
+  if (typeof value !== 'object' || value === null) return 0;
+  return Object.values(value).reduce((n: number, v) => n + 1 + nested(v), 0);
+}
+
 describe('the budget estimate', () => {
   it(
     `bounds the real calls or refuses at no cost, within ${HOSTILE_WORK_MAX} steps, for hostile operations (${HOSTILE_RUNS} runs)`,
@@ -235,6 +243,8 @@ describe('the budget estimate', () => {
         expect(cost.estimatedUpstreamCalls, query).toEqual(expect.any(Number));
         expect(real, query).toBeLessThanOrEqual(cost.estimatedUpstreamCalls);
         if (real === cost.estimatedUpstreamCalls) exact += 1;
+        // The response-size bound (MAX_RESULT_VALUES) is an upper bound of what the response really holds.
+        expect(responseValues(body.data), query).toBeLessThanOrEqual(estimateUpstreamCalls(schema, parse(query), undefined, {}).values);
       }),
       { numRuns: RUNS, seed: SEED },
     );

@@ -4,6 +4,7 @@ import type { FilterExpression } from '../../dataforseo/types.js';
 import { DEFAULT_OPTIONS, type CanonicalOptions } from '../models.js';
 import { BacklinkFilter, compileBacklinkFilter } from './backlink-filter.js';
 import { badUserInput } from '../input-errors.js';
+import type { CostScope } from '../cost.js';
 
 export const BacklinkStatus = builder.enumType('BacklinkStatus', {
   description: 'Which backlinks are counted (backlinks_status_type).',
@@ -100,4 +101,25 @@ export function expandOptions(compact: unknown): CanonicalOptions | null {
     isValidBacklinksFilter(merged.backlinks_filters) &&
     Object.keys(merged).every((k) => k in DEFAULT_OPTIONS || k === 'backlinks_filters');
   return valid ? merged : null;
+}
+
+/** The cost-scope entry that tells the breakdown lists below a field how long they can be (`breakdownLimit`). */
+export const BREAKDOWN_SCOPE = 'breakdownLimit';
+
+/**
+ * The cost scope of a field with an `options` argument (coerced, as the walker sees it): its lists' length. Never
+ * throws: a value the resolver will refuse is counted as the largest allowed.
+ */
+export function breakdownScope(options: unknown): CostScope {
+  const limit = (options as { breakdownLimit?: unknown } | null | undefined)?.breakdownLimit ?? DEFAULT_OPTIONS.internal_list_limit;
+  return {
+    [BREAKDOWN_SCOPE]:
+      typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= BREAKDOWN_LIMIT_MAX ? limit : BREAKDOWN_LIMIT_MAX,
+  };
+}
+
+/** How many entries a breakdown list holds at most, from the scope (the largest allowed where it is not known). */
+export function breakdownLength(_args: unknown, scope: CostScope): number {
+  const limit = scope[BREAKDOWN_SCOPE];
+  return typeof limit === 'number' ? limit : BREAKDOWN_LIMIT_MAX;
 }

@@ -11,7 +11,7 @@ import {
 } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pagination.js';
 import type { Context } from '../context.js';
-import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
+import { BacklinkOptions, breakdownScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { badUserInput } from '../input-errors.js';
 import {
   compileIntersectionFilter,
@@ -101,7 +101,15 @@ builder.node(Intersection, {
   extensions: costs({
     load: (id: string) => {
       const parsed = parseId(id);
-      return parsed ? { calls: 1, scope: { [TARGETS]: parsed.query.targets.length } } : null;
+      return parsed
+        ? {
+            calls: 1,
+            scope: {
+              [TARGETS]: parsed.query.targets.length,
+              ...breakdownScope({ breakdownLimit: parsed.query.options.internal_list_limit }),
+            },
+          }
+        : null;
     },
   }),
   id: {
@@ -199,7 +207,7 @@ builder.queryField('domainIntersection', (t) =>
       type: Intersection,
       nullable: true,
       description: `Referring domains shared by ${INTERSECTION_TARGETS_MIN}–${INTERSECTION_TARGETS_MAX} targets (the "link gap" query). One upstream call per page.`,
-      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets) }))),
+      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets), ...breakdownScope(args.options) }))),
       args: {
         targets: t.arg.stringList({ required: true, description: `${INTERSECTION_TARGETS_MIN} to ${INTERSECTION_TARGETS_MAX} targets.` }),
         excludeTargets: t.arg.stringList({

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { costs } from '../cost.js';
 import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
 import { summaryTask, type LinkProfileSource } from '../models.js';
+import { breakdownLength } from './backlink-options.js';
 import { BREAKDOWN_FIELDS, PROFILE_FIELDS } from './profile-fields.js';
 import { parseUpstreamDate } from './scalars.js';
 
@@ -66,7 +67,13 @@ export const LinkBreakdown = builder.objectRef<LinkProfileWire>('LinkBreakdown')
     Object.fromEntries(
       BREAKDOWN_FIELDS.map((f) => [
         f.list,
-        t.field({ type: [KeyCount], description: f.description, resolve: (w) => toKeyCounts(w[f.upstream]) }),
+        // No call, but up to breakdownLimit entries each: the response-size bound counts them.
+        t.field({
+          type: [KeyCount],
+          description: f.description,
+          extensions: costs({ fanOut: breakdownLength }),
+          resolve: (w) => toKeyCounts(w[f.upstream]),
+        }),
       ]),
     ),
 });

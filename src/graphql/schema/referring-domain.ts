@@ -4,7 +4,7 @@ import { normalizeTarget } from '../../dataforseo/target.js';
 import type { ReferringDomainItem } from '../../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection } from '../pagination.js';
-import { compactOptions, expandOptions } from './backlink-options.js';
+import { breakdownScope, compactOptions, expandOptions } from './backlink-options.js';
 import {
   compileReferringDomainFilter,
   compileReferringDomainOrder,
@@ -46,7 +46,12 @@ builder.node(ReferringDomain, {
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'ReferringDomain',
   // Its profile comes with it (free); loading one by ID is one referring_domains call.
-  extensions: costs({ load: (id: string) => (parseId(id) ? { calls: 1 } : null) }),
+  extensions: costs({
+    load: (id: string) => {
+      const parsed = parseId(id);
+      return parsed ? { calls: 1, scope: breakdownScope({ breakdownLimit: parsed.of.options.internal_list_limit }) } : null;
+    },
+  }),
   id: { resolve: (s) => JSON.stringify([s.of.target, compactOptions(s.of.options), s.domain]) },
   loadOne: async (id, ctx): Promise<ReferringDomainSource | null> => {
     const parsed = parseId(id);

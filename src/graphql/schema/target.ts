@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { SummaryResult, TargetInfoWire } from '../../dataforseo/types.js';
 import { summaryTask, targetRef, type TargetRef } from '../models.js';
-import { BacklinkOptions, compactOptions, expandOptions, readOptions } from './backlink-options.js';
+import { BacklinkOptions, breakdownScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { costs, type CostArgs } from '../cost.js';
 import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
 import { readTargetArg, readTargetListArg } from './target-arguments.js';
@@ -51,7 +51,13 @@ builder.node(Target, {
   interfaces: [LinkProfile],
   isTypeOf: (value) => (value as { kind?: unknown }).kind === 'Target',
   // Its profile is one summary call, whatever number of its fields read it; loading one by ID costs nothing more.
-  extensions: costs({ groups: { [PROFILE.cost.group]: 1 }, load: (id: string) => (parseTargetId(id) ? { calls: 0 } : null) }),
+  extensions: costs({
+    groups: { [PROFILE.cost.group]: 1 },
+    load: (id: string) => {
+      const ref = parseTargetId(id);
+      return ref ? { calls: 0, scope: breakdownScope({ breakdownLimit: ref.options.internal_list_limit }) } : null;
+    },
+  }),
   id: { resolve: targetId },
   loadOne: (id) => parseTargetId(id),
   fields: (t) => {
@@ -88,7 +94,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One domain, subdomain or page. No upstream call is made until a field that needs one is selected.',
     // Aliases with equal arguments are the same target: one summary between them, as their loader makes.
-    extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args) }),
+    extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args), scope: (args: CostArgs) => breakdownScope(args.options) }),
     args: {
       target: t.arg.string({
         required: true,
@@ -102,7 +108,10 @@ builder.queryFields((t) => ({
     type: [Target],
     nullable: true,
     description: `Several targets (at most ${TARGETS_MAX}): their summaries are fetched concurrently, each distinct one once.`,
-    extensions: costs({ fanOut: (args: CostArgs) => (Array.isArray(args.targets) ? new Set(args.targets).size : 0) }),
+    extensions: costs({
+      fanOut: (args: CostArgs) => (Array.isArray(args.targets) ? new Set(args.targets).size : 0),
+      scope: (args: CostArgs) => breakdownScope(args.options),
+    }),
     args: {
       targets: t.arg.stringList({ required: true, description: `1 to ${TARGETS_MAX} targets.` }),
       options: t.arg({ type: BacklinkOptions, description: 'How links are counted, for every target.' }),

@@ -19,6 +19,8 @@ const USD_PER_ROW = 0.00003;
 export interface CostPluginOptions {
   /** Operations whose upper bound of upstream calls is above this are refused before any call. */
   maxUpstreamCallsPerOperation: number;
+  /** Operations whose response could hold more values (fields and list items) than this are refused. Default 250 000. */
+  maxResultValues?: number;
   /** Counts refusals, cache hits, coalesced calls and retries. */
   metrics?: Metrics | undefined;
 }
@@ -95,6 +97,27 @@ export function useCostControl(options: CostPluginOptions): Plugin {
     context.meter.maxUpstreamCalls = options.maxUpstreamCallsPerOperation;
     if (dryRun) {
       setResultAndStopExecution({ extensions: { dryRun: true } });
+      return;
+    }
+    const maxValues = options.maxResultValues ?? 250_000;
+    if (estimate.values > maxValues) {
+      // One cached page can be serialised a hundred times under aliases: what it costs the server is bounded too.
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(
+            `This operation's response could hold up to ${estimate.values} values (fields and list items); the limit is ${maxValues} (MAX_RESULT_VALUES). ` +
+              'Ask for smaller pages, fewer aliases or shorter breakdowns.',
+            {
+              extensions: {
+                code: 'RESULT_TOO_LARGE',
+                estimatedResultValues: estimate.values,
+                maxResultValues: maxValues,
+                http: REQUEST_ERROR,
+              },
+            },
+          ),
+        ],
+      });
       return;
     }
     const { calls } = estimate;
