@@ -8,7 +8,8 @@ import { useMockUpstreamApp } from '../helpers/app.js';
  * before execution; over MAX_RESULT_VALUES the operation is refused, for free (the strict double fails on any call).
  */
 const env = useMockUpstreamApp();
-const fields = 'domain rank backlinkCount spamScore firstSeen referringDomainCount breakdown { tlds { key count } countries { key count } }';
+const fields =
+  'domain rank backlinkCount spamScore firstSeen referringDomainCount breakdown { tlds { key count } countries { key count } }';
 
 describe('the response-size bound', () => {
   it('refuses 95 aliases of a 1000-item page with its breakdowns, before any call', async () => {
@@ -23,9 +24,13 @@ describe('the response-size bound', () => {
   });
 
   it('counts breakdown lists by breakdownLimit: the same page with the default 10 entries is within the bound', async () => {
-    const { body } = await env.app.execute(`{ target(target: "ahrefs.com") { referringDomains(first: 1000) { nodes { ${fields} } } } }`, undefined, {
-      'x-dry-run': 'true',
-    });
+    const { body } = await env.app.execute(
+      `{ target(target: "ahrefs.com") { referringDomains(first: 1000) { nodes { ${fields} } } } }`,
+      undefined,
+      {
+        'x-dry-run': 'true',
+      },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.extensions.cost.estimatedUpstreamCalls).toBe(1);
   });
