@@ -1,5 +1,6 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ExecutionResult, type ValidationRule } from 'graphql';
+import { clipQuoted } from '../../graphql/input-errors.js';
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from './body-limit.js';
 
@@ -41,7 +42,6 @@ const KnownOperationTypes: ValidationRule = (context) => ({
 
 /** graphql-js's "Did you mean …?" names schema fields; suggestions stay hidden in variable errors too. */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
-const HAS_SUGGESTION = /Did you mean /;
 
 /** The same error with another message: locations, path and extensions kept. */
 function withMessage(error: GraphQLError, message: string): GraphQLError {
@@ -64,7 +64,7 @@ function codeVariableErrors(result: ExecutionResult): ExecutionResult | undefine
   const errors = result.errors.map((error) =>
     error.extensions.code !== undefined
       ? error
-      : new GraphQLError(error.message.replace(SUGGESTION, ''), {
+      : new GraphQLError(clipQuoted(error.message.replace(SUGGESTION, '')), {
           ...(error.nodes ? { nodes: error.nodes } : {}),
           extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400, spec: true } },
         }),
@@ -78,13 +78,13 @@ export function useRequestErrorCodes(): Plugin {
     onValidate({ addValidationRule }) {
       addValidationRule(KnownOperationTypes);
       // graphql-armor's block-field-suggestions covers unknown fields only; enum values, arguments and types are
-      // suggested by other rules ("Did you mean the enum value …?"), so every validation message is cleaned here.
+      // suggested by other rules ("Did you mean the enum value …?"), so every validation message is cleaned here;
+      // and names or values it quotes whole (a 90 KB field name is one token) are clipped.
       return ({ valid, result, setResult }) => {
         const errors = result as readonly GraphQLError[];
-        if (valid || !errors.some((error) => HAS_SUGGESTION.test(error.message))) return;
-        setResult(
-          errors.map((error) => (HAS_SUGGESTION.test(error.message) ? withMessage(error, error.message.replace(SUGGESTION, '')) : error)),
-        );
+        const clean = (message: string) => clipQuoted(message.replace(SUGGESTION, ''));
+        if (valid || !errors.some((error) => clean(error.message) !== error.message)) return;
+        setResult(errors.map((error) => (clean(error.message) !== error.message ? withMessage(error, clean(error.message)) : error)));
       };
     },
     onExecute() {
