@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { hostName } from './plugins/gate.js';
 
 /**
  * Hands a request to the app unless its Host header cannot make a URL: the app builds the request's URL from the
@@ -8,7 +9,8 @@ import type { Duplex } from 'node:stream';
 export function withHostCheck(app: (req: IncomingMessage, res: ServerResponse) => unknown) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const host = req.headers.host;
-    if (host !== undefined && !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
+    // The gate's rule: the same function decides in-process, where no URL has to be built from the header.
+    if (host !== undefined && hostName(host) === undefined) {
       const body = JSON.stringify({ errors: [{ message: 'The Host header is not a host name.', extensions: { code: 'BAD_REQUEST' } }] });
       res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
