@@ -22,7 +22,7 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
-        scalars: { DateTime: 'string', SafeInt: 'number' },
+        scalars: { Date: 'string', DateTime: 'string', SafeInt: 'number' },
         enumsAsTypes: true,
         useTypeImports: true,
         strictScalars: true,

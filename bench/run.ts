@@ -339,6 +339,7 @@ async function executionCost(): Promise<{ gqlMs: number; floorMs: number; bytesI
     // The gateway reads the upstream payload each time, as the real one does; nothing else is between.
     const gateway: UpstreamGateway = {
       call: async () => (JSON.parse(payload) as { tasks: { result: unknown[] }[] }).tasks[0]?.result[0] as never,
+      callBulk: () => Promise.reject(new Error('this measurement selects no bulk field')),
       breakerState: () => 'closed',
     };
     const yoga = createApp({ gateway, logger: false, maxUpstreamCallsPerOperation: 10_000 });

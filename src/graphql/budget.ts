@@ -206,8 +206,11 @@ function groupAmount(w: Walk, type: GraphQLObjectType, groups: ReadonlySet<strin
     else {
       const size = count(cost.batchSize, 'a batch size');
       if (size < 1) throw new BudgetUnknownError('a cost declaration gave a batch size below 1');
-      const key = JSON.stringify([type.name, group, size, cost.per === undefined ? null : (scope[cost.per] ?? null)]);
-      w.batchSizes.set(key, size);
+      const per = cost.per === undefined ? [] : typeof cost.per === 'string' ? [cost.per] : cost.per;
+      // An entry the scope lacks could be any value: each such object is counted as a call of its own.
+      const known = per.every((entry) => Object.hasOwn(scope, entry));
+      const key = JSON.stringify([type.name, group, size, known ? per.map((entry) => scope[entry]) : null]);
+      w.batchSizes.set(key, known ? size : 1);
       amount = add(amount, { calls: 0, batched: new Map([[key, 1]]) });
     }
   }

@@ -35,6 +35,7 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
 export const builder = new SchemaBuilder<{
   Context: Context;
   Scalars: {
+    Date: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     SafeInt: { Input: number; Output: number };
   };

@@ -39,14 +39,17 @@ export interface FieldCost {
   ids?: { list: (args: CostArgs) => readonly unknown[]; decode: (globalId: string) => { typename: string; id: string } };
 }
 
-/** Calls per object for one group, or, for a bulk endpoint, objects per call (`batchSize` distinct keys per call). */
-export type GroupCost = number | { batchSize: number; per?: string };
+/**
+ * Calls per object for one group, or, for a bulk endpoint, objects per call: one call per `batchSize` objects per
+ * distinct value of the scope entries named by `per` (a scope without one of them is a batch of its own).
+ */
+export type GroupCost = number | { batchSize: number; per?: string | readonly string[] };
 
 /** The upstream cost of an object type: put it on the type as `extensions: costs({...})`. */
 export interface TypeCost {
   /**
    * What each group its fields read costs on an object of this type: a number of calls per object, or a batch
-   * (`{ batchSize: 1000, per: 'options' }`: one call per 1000 objects per distinct value of the scope entry `per`).
+   * (`{ batchSize: 1000, per: 'rankScale' }`: one call per 1000 objects per distinct value of the scope entry `rankScale`).
    */
   groups?: Readonly<Record<string, GroupCost>>;
   /**

@@ -75,6 +75,20 @@ export interface IntersectionLinkSource {
   target: TargetRef;
 }
 
+/** A target's figures from the bulk endpoints. */
+export interface BulkMetricsRef {
+  kind: 'BulkMetrics';
+  of: TargetRef;
+}
+
+/** A target's new and lost links since a day (the bulk_new_lost_* endpoints). */
+export interface NewAndLostRef {
+  kind: 'NewAndLost';
+  of: TargetRef;
+  /** "yyyy-mm-dd", sent as date_from. */
+  since: string;
+}
+
 /** Anything with link-profile counters. */
 export type LinkProfileSource = TargetRef | ReferringDomainSource | IntersectionLinkSource;
 

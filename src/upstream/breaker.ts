@@ -67,9 +67,14 @@ export interface CircuitBreaker {
 /** Bound on the sources remembered per window: memory stays flat under a flood of distinct tasks. */
 const MAX_TRACKED_SOURCES = 10_000;
 
-/** The sources of a task: its target, or its targets; the whole task key when it names none. */
+/**
+ * The sources of a task: its target, or an intersection's targets; the whole task key when it names none. A bulk
+ * task (a `targets` array, up to 1000) is one source, its key: one failed bulk call is one failure, not a thousand
+ * distinct ones that would open the breaker alone.
+ */
 export function sourcesOf(task: object, key: string): string[] {
   const { target, targets } = task as { target?: unknown; targets?: unknown };
+  if (Array.isArray(targets)) return [key];
   const named = [target, ...(typeof targets === 'object' && targets !== null ? (Object.values(targets) as unknown[]) : [])].filter(
     (t): t is string => typeof t === 'string',
   );

@@ -1,7 +1,8 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
-import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
+import { chunkTargets, itemsByTarget, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../dataforseo/bulk.js';
+import type { BulkResult, LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
 import {
   createCircuitBreaker,
   sourcesOf,
@@ -65,6 +66,18 @@ export interface UpstreamGatewayOptions {
 
 export interface UpstreamGateway {
   call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, context: CallContext): Promise<ResultOf<E> | null>;
+  /**
+   * One bulk endpoint's item for each target, in the order given: null where the answer has none, an Error where
+   * the call that carried the target failed. Cache and coalescing work per target (a target is its own key: the
+   * key of a one-target task), so only targets neither cached nor in flight are sent, packed into as few calls as
+   * the endpoint allows.
+   */
+  callBulk<E extends BulkEndpoint>(
+    endpoint: E,
+    params: BulkParams,
+    targets: readonly string[],
+    context: CallContext,
+  ): Promise<(BulkItemOf<E> | null | Error)[]>;
   /** Open, half-open or closed: for metrics and readiness. */
   breakerState(): BreakerState;
 }
@@ -102,6 +115,8 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     controller: AbortController;
   }
   const inFlight = new Map<string, Flight>();
+  /** Bulk calls in flight, by the key of each target they carry; each resolves to the items by target. */
+  const bulkInFlight = new Map<string, Flight>();
 
   async function attempt<E extends LiveEndpoint>(
     endpoint: E,
@@ -188,25 +203,53 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     );
   }
 
-  function start<E extends LiveEndpoint>(key: string, endpoint: E, task: TaskOf<E>, meter: CostMeter): Flight {
+  /**
+   * Starts one call as a flight under `keys` in `flights` (removed when it settles); `store` caches what it answered
+   * and gives what the flight resolves to.
+   */
+  function start<E extends LiveEndpoint>(
+    flights: Map<string, Flight>,
+    keys: readonly string[],
+    endpoint: E,
+    task: TaskOf<E>,
+    meter: CostMeter,
+    store: (result: ResultOf<E> | null) => Promise<unknown>,
+  ): Flight {
     const controller = new AbortController();
     const flight: Flight = {
       waiters: 0,
       controller,
-      promise: attempt(endpoint, task, key, meter, controller.signal)
-        .then(async (response) => {
-          if (cacheTtlMs > 0 && cache) {
-            const items = (response.result as { items?: unknown[] | null } | null)?.items;
-            await cache.set(key, { result: response.result, rows: Array.isArray(items) ? items.length : 1 }, cacheTtlMs);
-          }
-          return response.result;
-        })
-        .finally(() => inFlight.delete(key)),
+      promise: attempt(endpoint, task, taskKey(endpoint, task), meter, controller.signal)
+        .then((response) => store(response.result))
+        .finally(() => {
+          for (const key of keys) flights.delete(key);
+        }),
     };
     // The flight may end with nobody waiting (all aborted): its rejection is then nobody's to handle.
     flight.promise.catch(() => undefined);
-    inFlight.set(key, flight);
+    for (const key of keys) flights.set(key, flight);
     return flight;
+  }
+
+  function storeAnswer(key: string) {
+    return async (result: unknown) => {
+      if (cacheTtlMs > 0 && cache) {
+        const items = (result as { items?: unknown[] | null } | null)?.items;
+        await cache.set(key, { result, rows: Array.isArray(items) ? items.length : 1 }, cacheTtlMs);
+      }
+      return result;
+    };
+  }
+
+  /** Caches a bulk answer per target (null for a target it omits) and resolves to its items by target. */
+  function storeBulkAnswer(chunk: readonly string[], keys: readonly string[]) {
+    return async (result: BulkResult<object> | null) => {
+      const items = itemsByTarget(chunk, result);
+      if (cacheTtlMs > 0 && cache) {
+        await Promise.all(chunk.map((target, i) => cache.set(keys[i] ?? '', { result: items.get(target) ?? null, rows: 1 }, cacheTtlMs)));
+      }
+      return items;
+    };
   }
 
   /** Waits for a flight; when every waiter has gone away, the call is dropped from the queue (or aborted). */
@@ -232,6 +275,9 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     });
   }
 
+  /** The cache key of one target of a bulk endpoint: the key of the task that would ask for it alone. */
+  const bulkKey = (endpoint: BulkEndpoint, params: BulkParams, target: string) => taskKey(endpoint, { ...params, targets: [target] });
+
   return {
     async call(endpoint, task, context) {
       const key = taskKey(endpoint, task);
@@ -244,9 +290,63 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
       }
       let flight = inFlight.get(key);
       if (flight) context.meter.coalesced += 1;
-      else flight = start(key, endpoint, task, context.meter);
+      else flight = start(inFlight, [key], endpoint, task, context.meter, storeAnswer(key));
       return wait(flight, context.signal) as never;
     },
+
+    async callBulk<E extends BulkEndpoint>(endpoint: E, params: BulkParams, targets: readonly string[], context: CallContext) {
+      type Item = BulkItemOf<E>;
+      const distinct = [...new Set(targets)];
+      const answers = new Map<string, Item | null | Error>();
+      const keys = new Map(distinct.map((target) => [target, bulkKey(endpoint, params, target)]));
+      // 1. The cache, per target.
+      let missing = distinct;
+      if (cacheTtlMs > 0 && cache) {
+        const hits = await Promise.all(distinct.map((target) => cache.get(keys.get(target) ?? '')));
+        missing = [];
+        distinct.forEach((target, i) => {
+          const hit = hits[i];
+          if (hit) {
+            context.meter.cacheHits += 1;
+            answers.set(target, hit.result as Item | null);
+          } else missing.push(target);
+        });
+      }
+      // 2. Targets another request's bulk call already carries: joined, once per call.
+      const joined = new Map<Flight, string[]>();
+      const toSend: string[] = [];
+      for (const target of missing) {
+        const flight = bulkInFlight.get(keys.get(target) ?? '');
+        if (!flight) toSend.push(target);
+        else {
+          context.meter.coalesced += 1;
+          const list = joined.get(flight);
+          if (list) list.push(target);
+          else joined.set(flight, [target]);
+        }
+      }
+      // 3. The rest, packed into as few calls as the endpoint allows.
+      const flights = new Map(joined);
+      for (const chunk of chunkTargets(endpoint, toSend)) {
+        const chunkKeys = chunk.map((target) => keys.get(target) ?? '');
+        const task = { ...params, targets: chunk } as TaskOf<E>;
+        const store = storeBulkAnswer(chunk, chunkKeys) as (result: ResultOf<E> | null) => Promise<unknown>;
+        flights.set(start(bulkInFlight, chunkKeys, endpoint, task, context.meter, store), chunk);
+      }
+      await Promise.all(
+        [...flights].map(async ([flight, carried]) => {
+          try {
+            const items = (await wait(flight, context.signal)) as Map<string, Item>;
+            for (const target of carried) answers.set(target, items.get(target) ?? null);
+          } catch (error) {
+            const failure = error instanceof Error ? error : new Error(String(error));
+            for (const target of carried) answers.set(target, failure);
+          }
+        }),
+      );
+      return targets.map((target) => answers.get(target) ?? null);
+    },
+
     breakerState: () => breaker.state(),
   };
 }

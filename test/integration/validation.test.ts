@@ -10,10 +10,10 @@ const conditions = (n: number) => ({ and: Array.from({ length: n }, (_, i) => ({
 
 const CASES: [string, string, Record<string, unknown>, Record<string, unknown>, string][] = [
   [
-    'targets: at most 100',
+    'targets: at most 1000',
     'query($t: [String!]!) { targets(targets: $t) { target } }',
-    { t: domains(101) },
-    { t: domains(100) },
+    { t: domains(1001) },
+    { t: domains(1000) },
     'targets',
   ],
   [

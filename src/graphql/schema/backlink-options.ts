@@ -105,17 +105,28 @@ export function expandOptions(compact: unknown): CanonicalOptions | null {
 
 /** The cost-scope entry that tells the breakdown lists below a field how long they can be (`breakdownLimit`). */
 export const BREAKDOWN_SCOPE = 'breakdownLimit';
+/** The cost-scope entry that tells the bulk fields below a field which rank scale their Targets ask for. */
+export const RANK_SCALE_SCOPE = 'rankScale';
 
 /**
- * The cost scope of a field with an `options` argument (coerced, as the walker sees it): its lists' length. Never
- * throws: a value the resolver will refuse is counted as the largest allowed.
+ * The cost scope of a field with an `options` argument (coerced, as the walker sees it): its lists' length and its
+ * rank scale. Never throws: a breakdownLimit the resolver will refuse is counted as the largest allowed, and a rank
+ * scale that is not one of the two is kept apart from both (its own batch).
  */
-export function breakdownScope(options: unknown): CostScope {
-  const limit = (options as { breakdownLimit?: unknown } | null | undefined)?.breakdownLimit ?? DEFAULT_OPTIONS.internal_list_limit;
+export function optionsScope(options: unknown): CostScope {
+  const given = options as { breakdownLimit?: unknown; rankScale?: unknown } | null | undefined;
+  const limit = given?.breakdownLimit ?? DEFAULT_OPTIONS.internal_list_limit;
+  const scale = given?.rankScale ?? DEFAULT_OPTIONS.rank_scale;
   return {
     [BREAKDOWN_SCOPE]:
       typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= BREAKDOWN_LIMIT_MAX ? limit : BREAKDOWN_LIMIT_MAX,
+    [RANK_SCALE_SCOPE]: typeof scale === 'string' ? scale : JSON.stringify(scale) ?? 'unknown',
   };
+}
+
+/** The cost scope of objects whose options are known already (loaded by ID): the same entries as `optionsScope`. */
+export function canonicalOptionsScope(options: CanonicalOptions): CostScope {
+  return optionsScope({ breakdownLimit: options.internal_list_limit, rankScale: options.rank_scale });
 }
 
 /** How many entries a breakdown list holds at most, from the scope (the largest allowed where it is not known). */

@@ -8,6 +8,7 @@ import './link-profile.js';
 import './target.js';
 import './referring-domain.js';
 import './intersection.js';
+import './bulk-metrics.js';
 
 /** The schema, sorted so that the printed SDL is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

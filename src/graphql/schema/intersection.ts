@@ -11,7 +11,7 @@ import {
 } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection, type PageArgs } from '../pagination.js';
 import type { Context } from '../context.js';
-import { BacklinkOptions, breakdownScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
+import { BacklinkOptions, canonicalOptionsScope, optionsScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { badUserInput } from '../input-errors.js';
 import {
   compileIntersectionFilter,
@@ -106,7 +106,7 @@ builder.node(Intersection, {
             calls: 1,
             scope: {
               [TARGETS]: parsed.query.targets.length,
-              ...breakdownScope({ breakdownLimit: parsed.query.options.internal_list_limit }),
+              ...canonicalOptionsScope(parsed.query.options),
             },
           }
         : null;
@@ -207,7 +207,7 @@ builder.queryField('domainIntersection', (t) =>
       type: Intersection,
       nullable: true,
       description: `Referring domains shared by ${INTERSECTION_TARGETS_MIN}–${INTERSECTION_TARGETS_MAX} targets (the "link gap" query). One upstream call per page.`,
-      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets), ...breakdownScope(args.options) }))),
+      extensions: costs(pageCost((args) => ({ [TARGETS]: listLength(args.targets), ...optionsScope(args.options) }))),
       args: {
         targets: t.arg.stringList({ required: true, description: `${INTERSECTION_TARGETS_MIN} to ${INTERSECTION_TARGETS_MAX} targets.` }),
         excludeTargets: t.arg.stringList({

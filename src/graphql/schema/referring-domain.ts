@@ -4,7 +4,7 @@ import { normalizeTarget } from '../../dataforseo/target.js';
 import type { ReferringDomainItem } from '../../dataforseo/types.js';
 import { referringDomainsTask, targetRef, type ReferringDomainSource, type TargetRef } from '../models.js';
 import { queryFingerprint, resolveOffsetConnection } from '../pagination.js';
-import { breakdownScope, compactOptions, expandOptions } from './backlink-options.js';
+import { canonicalOptionsScope, compactOptions, expandOptions } from './backlink-options.js';
 import {
   compileReferringDomainFilter,
   compileReferringDomainOrder,
@@ -49,7 +49,7 @@ builder.node(ReferringDomain, {
   extensions: costs({
     load: (id: string) => {
       const parsed = parseId(id);
-      return parsed ? { calls: 1, scope: breakdownScope({ breakdownLimit: parsed.of.options.internal_list_limit }) } : null;
+      return parsed ? { calls: 1, scope: canonicalOptionsScope(parsed.of.options) } : null;
     },
   }),
   id: { resolve: (s) => JSON.stringify([s.of.target, compactOptions(s.of.options), s.domain]) },

@@ -1,8 +1,12 @@
-import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
+import { DateTimeResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { builder } from '../builder.js';
 
 builder.addScalarType('DateTime', DateTimeResolver, {
   description: "An ISO-8601 UTC timestamp. The upstream's '2019-11-15 12:57:46 +00:00' becomes '2019-11-15T12:57:46.000Z'.",
+});
+
+builder.addScalarType('Date', LocalDateResolver, {
+  description: 'A calendar date, "yyyy-mm-dd" (a UTC day), as the upstream takes it in date_from.',
 });
 
 // Link and page counters are int64 upstream and pass 2^31 for large sites, where GraphQL's Int would fail.

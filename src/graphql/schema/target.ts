@@ -1,12 +1,13 @@
 import { builder } from '../builder.js';
 import type { SummaryResult, TargetInfoWire } from '../../dataforseo/types.js';
 import { summaryTask, targetRef, type TargetRef } from '../models.js';
-import { BacklinkOptions, breakdownScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
+import { BacklinkOptions, canonicalOptionsScope, optionsScope, compactOptions, expandOptions, readOptions } from './backlink-options.js';
 import { costs, type CostArgs } from '../cost.js';
 import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
 import { readTargetArg, readTargetListArg } from './target-arguments.js';
 
-export const TARGETS_MAX = 100;
+/** Targets per `targets` list: as many as one bulk call takes; the budget decides what may be selected on them. */
+export const TARGETS_MAX = 1000;
 
 export const TargetInfo = builder.objectRef<TargetInfoWire>('TargetInfo').implement({
   description: "Facts about the target's own host (summary info).",
@@ -55,7 +56,7 @@ builder.node(Target, {
     groups: { [PROFILE.cost.group]: 1 },
     load: (id: string) => {
       const ref = parseTargetId(id);
-      return ref ? { calls: 0, scope: breakdownScope({ breakdownLimit: ref.options.internal_list_limit }) } : null;
+      return ref ? { calls: 0, scope: canonicalOptionsScope(ref.options) } : null;
     },
   }),
   id: { resolve: targetId },
@@ -94,7 +95,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One domain, subdomain or page. No upstream call is made until a field that needs one is selected.',
     // Aliases with equal arguments are the same target: one summary between them, as their loader makes.
-    extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args), scope: (args: CostArgs) => breakdownScope(args.options) }),
+    extensions: costs({ identity: (args: CostArgs) => JSON.stringify(args), scope: (args: CostArgs) => optionsScope(args.options) }),
     args: {
       target: t.arg.string({
         required: true,
@@ -107,10 +108,12 @@ builder.queryFields((t) => ({
   targets: t.field({
     type: [Target],
     nullable: true,
-    description: `Several targets (at most ${TARGETS_MAX}): their summaries are fetched concurrently, each distinct one once.`,
+    description:
+      `Several targets (at most ${TARGETS_MAX}): their summaries are fetched concurrently, each distinct one once (one call each), ` +
+      'and their bulkMetrics in one call per 1000 targets per endpoint. The budget decides how many may select summary fields.',
     extensions: costs({
       fanOut: (args: CostArgs) => (Array.isArray(args.targets) ? new Set(args.targets).size : 0),
-      scope: (args: CostArgs) => breakdownScope(args.options),
+      scope: (args: CostArgs) => optionsScope(args.options),
     }),
     args: {
       targets: t.arg.stringList({ required: true, description: `1 to ${TARGETS_MAX} targets.` }),

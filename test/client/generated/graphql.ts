@@ -14,6 +14,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A calendar date, "yyyy-mm-dd" (a UTC day), as the upstream takes it in date_from. */
+  Date: { input: string; output: string; }
   /** An ISO-8601 UTC timestamp. The upstream's '2019-11-15 12:57:46 +00:00' becomes '2019-11-15T12:57:46.000Z'. */
   DateTime: { input: string; output: string; }
   /** An integer from -(2^53 - 1) to 2^53 - 1: a count that can exceed the 32 bits of Int. */
@@ -109,6 +111,33 @@ export type BreakdownFilter = {
   tld?: InputMaybe<KeyCountFilter>;
   /** Links of one type (referring_links_types). */
   type?: InputMaybe<KeyCountFilter>;
+};
+
+/** A target's figures from the bulk endpoints (backlinks/bulk_*), a different measurement from its summary: they count live links only, a domain rolled up to its root domain with all its subdomains, and take none of the counting options (only rankScale). Each endpoint takes up to 1000 targets per call: the same field over a page of referring domains or a list of targets is one call per 1000 targets, and a target fetched in the last minutes is not fetched again. */
+export type BulkMetrics = {
+  __typename?: 'BulkMetrics';
+  /** Live backlinks (bulk_backlinks: backlinks). */
+  backlinkCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Links gained and lost since a day. One call per 1000 targets per endpoint selected, per day. */
+  newAndLost?: Maybe<NewAndLost>;
+  /** Rank on the scale of `options.rankScale` (bulk_ranks: rank). */
+  rank?: Maybe<Scalars['Int']['output']>;
+  /** Referring domains, subdomains counted apart (bulk_referring_domains: referring_domains). */
+  referringDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring domains with at least one nofollow link (bulk_referring_domains: referring_domains_nofollow). */
+  referringDomainNofollowCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains (bulk_referring_domains: referring_main_domains). */
+  referringMainDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains with at least one nofollow link (bulk_referring_domains: referring_main_domains_nofollow). */
+  referringMainDomainNofollowCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** The target's own spam score, 0–100 (bulk_spam_score: spam_score), as the summary's info.spamScore. */
+  spamScore?: Maybe<Scalars['Int']['output']>;
+};
+
+
+/** A target's figures from the bulk endpoints (backlinks/bulk_*), a different measurement from its summary: they count live links only, a domain rolled up to its root domain with all its subdomains, and take none of the counting options (only rankScale). Each endpoint takes up to 1000 targets per call: the same field over a page of referring domains or a list of targets is one call per 1000 targets, and a target fetched in the last minutes is not fetched again. */
+export type BulkMetricsNewAndLostArgs = {
+  since?: InputMaybe<Scalars['Date']['input']>;
 };
 
 /** Conditions on a time; both are joined by "and". Each counts as one of the 8 upstream conditions. */
@@ -424,6 +453,25 @@ export type ListFilter = {
   hasNot?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Links a target gained and lost since a day (bulk_new_lost_backlinks, bulk_new_lost_referring_domains): live links of the whole root domain, as the other bulk figures. Each endpoint takes up to 1000 targets per call, per day asked for. */
+export type NewAndLost = {
+  __typename?: 'NewAndLost';
+  /** Backlinks lost since that day (lost_backlinks). */
+  lostBacklinkCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring domains lost since that day (lost_referring_domains). */
+  lostReferringDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains lost since that day (lost_referring_main_domains). */
+  lostReferringMainDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Backlinks found since that day (new_backlinks). */
+  newBacklinkCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring domains gained since that day (new_referring_domains). */
+  newReferringDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains gained since that day (new_referring_main_domains). */
+  newReferringMainDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** The day the counts start from (date_from). */
+  since: Scalars['Date']['output'];
+};
+
 /** An object with a global ID that `node` and `nodes` can fetch again. */
 export type Node = {
   /** A global ID: opaque, stable, and accepted by `node` and `nodes`. */
@@ -461,7 +509,7 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** One domain, subdomain or page. No upstream call is made until a field that needs one is selected. */
   target?: Maybe<Target>;
-  /** Several targets (at most 100): their summaries are fetched concurrently, each distinct one once. */
+  /** Several targets (at most 1000): their summaries are fetched concurrently, each distinct one once (one call each), and their bulkMetrics in one call per 1000 targets per endpoint. The budget decides how many may select summary fields. */
   targets?: Maybe<Array<Target>>;
 };
 
@@ -704,6 +752,8 @@ export type Target = LinkProfile & Node & {
   brokenBacklinkCount?: Maybe<Scalars['SafeInt']['output']>;
   /** Linked pages that answer 4xx/5xx (broken_pages). */
   brokenPageCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Figures of the bulk endpoints, batched up to 1000 targets per call: cheap over many targets, but a different measurement from the summary fields (see BulkMetrics). Refused (BAD_USER_INPUT) when the options ask for anything but live links of the whole domain, with any rankScale. */
+  bulkMetrics?: Maybe<BulkMetrics>;
   /** Pages of the target's own site crawled (crawled_pages). */
   crawledPageCount?: Maybe<Scalars['SafeInt']['output']>;
   /** Links from the target to other sites (external_links_count). */
