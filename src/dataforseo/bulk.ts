@@ -96,7 +96,10 @@ function normalized(target: string): string | undefined {
  * answer that omits a target or reorders its items cannot give one target another's figures. A target the answer
  * does not name is missing from the map; an item naming no asked target, or a target already answered, is ignored.
  */
-export function itemsByTarget<Item extends object>(asked: readonly string[], result: BulkResult<Item> | null | undefined): Map<string, Item> {
+export function itemsByTarget<Item extends object>(
+  asked: readonly string[],
+  result: BulkResult<Item> | null | undefined,
+): Map<string, Item> {
   const askedSet = new Set(asked);
   const byNormalized = new Map<string, string>();
   for (const target of asked) {

@@ -89,8 +89,14 @@ export interface NewAndLostRef {
   since: string;
 }
 
+/** A target's figures from bulk_pages_summary: loaded on demand, as a Target's summary. */
+export interface PageSummarySource {
+  kind: 'PageSummary';
+  of: TargetRef;
+}
+
 /** Anything with link-profile counters. */
-export type LinkProfileSource = TargetRef | ReferringDomainSource | IntersectionLinkSource;
+export type LinkProfileSource = TargetRef | ReferringDomainSource | IntersectionLinkSource | PageSummarySource;
 
 export function targetRef(target: string, options: CanonicalOptions): TargetRef {
   return { kind: 'Target', target, options };

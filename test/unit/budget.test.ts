@@ -190,6 +190,32 @@ describe('the cost vocabulary covers batched (bulk) groups without touching the 
     expect(calls('{ items(n: 600, options: "a") { score } more(n: 600, options: "b") { score } }')).toBe(2);
     expect(calls('{ items(n: 300, options: "a") { score } more(n: 300, options: "a") { score } }')).toBe(1);
   });
+
+  it('keys a batch by several scope entries, and counts objects whose scope lacks one as a call each', async () => {
+    const { GraphQLObjectType, GraphQLSchema, GraphQLList, GraphQLInt, GraphQLString } = await import('graphql');
+    const Item = new GraphQLObjectType({
+      name: 'Item',
+      extensions: costs({ groups: { bulk: { batchSize: 1000, per: ['scale', 'day'] } } }),
+      fields: { score: { type: GraphQLInt, extensions: costs({ group: 'bulk' }) } },
+    });
+    const args = { n: { type: GraphQLInt }, scale: { type: GraphQLString }, day: { type: GraphQLString } };
+    const items = {
+      type: new GraphQLList(Item),
+      args,
+      extensions: costs({
+        fanOut: (a: CostArgs) => Number(a.n),
+        scope: (a: CostArgs) => ({ ...(a.scale ? { scale: String(a.scale) } : {}), ...(a.day ? { day: String(a.day) } : {}) }),
+      }),
+    };
+    const toy = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { items, more: items } }) });
+    const calls = (q: string) => estimateUpstreamCalls(toy, parse(q), undefined, {}).calls;
+    expect(calls('{ items(n: 600, scale: "a", day: "1") { score } more(n: 600, scale: "a", day: "1") { score } }')).toBe(2);
+    expect(calls('{ items(n: 300, scale: "a", day: "1") { score } more(n: 300, scale: "a", day: "2") { score } }')).toBe(2);
+    expect(calls('{ items(n: 300, scale: "a", day: "1") { score } more(n: 300, scale: "b", day: "1") { score } }')).toBe(2);
+    // Without the day, the objects could be of any day: none is assumed to share a call.
+    expect(calls('{ items(n: 300, scale: "a") { score } }')).toBe(300);
+    expect(calls('{ items(n: 3, scale: "a") { ...F } more(n: 3, scale: "a") { ...F } } fragment F on Item { score }')).toBe(6);
+  });
 });
 
 describe('budget.ts knows no type or field of the schema', () => {

@@ -120,7 +120,7 @@ export function optionsScope(options: unknown): CostScope {
   return {
     [BREAKDOWN_SCOPE]:
       typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= BREAKDOWN_LIMIT_MAX ? limit : BREAKDOWN_LIMIT_MAX,
-    [RANK_SCALE_SCOPE]: typeof scale === 'string' ? scale : JSON.stringify(scale) ?? 'unknown',
+    [RANK_SCALE_SCOPE]: typeof scale === 'string' ? scale : (JSON.stringify(scale) ?? 'unknown'),
   };
 }
 

@@ -2,10 +2,11 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { costs, type CostArgs, type GroupCost } from '../cost.js';
 import { badUserInput } from '../input-errors.js';
-import type { BulkMetricsRef, CanonicalOptions, NewAndLostRef, TargetRef } from '../models.js';
+import type { BulkMetricsRef, CanonicalOptions, NewAndLostRef, PageSummarySource, TargetRef } from '../models.js';
 import { bulkBatchSize, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../../dataforseo/bulk.js';
 import { DEFAULT_OPTIONS } from '../models.js';
 import { RANK_SCALE_SCOPE } from './backlink-options.js';
+import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
 import { Target } from './target.js';
 
 /**
@@ -16,7 +17,9 @@ import { Target } from './target.js';
  */
 
 /** The bulk parameters each endpoint takes from a Target's options: the same options, the same loader and key. */
-const PARAMS: Readonly<Record<Exclude<BulkEndpoint, 'bulk_pages_summary' | `bulk_new_lost_${string}`>, (o: CanonicalOptions) => BulkParams>> = {
+const PARAMS: Readonly<
+  Record<Exclude<BulkEndpoint, 'bulk_pages_summary' | `bulk_new_lost_${string}`>, (o: CanonicalOptions) => BulkParams>
+> = {
   bulk_ranks: (o) => ({ rank_scale: o.rank_scale }),
   bulk_backlinks: () => ({}),
   bulk_spam_score: () => ({}),
@@ -247,5 +250,34 @@ builder.objectField(Target, 'bulkMetrics', (t) =>
       checkBulkOptions(ref.options);
       return { kind: 'BulkMetrics', of: ref };
     },
+  }),
+);
+
+export const PageSummary = builder.objectRef<PageSummarySource>('PageSummary');
+
+PageSummary.implement({
+  description:
+    "A target's link profile from bulk_pages_summary: a domain, subdomain or page counted with its live links (subdomains included), " +
+    "and the rank of its root domain. A different measurement from the Target's own summary fields, batched: one call per up to 1000 targets " +
+    'of at most 100 distinct root domains (counted as one call per 100 targets). Breakdown lists hold at most `options.breakdownLimit` entries.',
+  interfaces: [LinkProfile],
+  isTypeOf: (value) => (value as { kind?: unknown }).kind === 'PageSummary',
+  extensions: costs({ groups: { [PROFILE.cost.group]: batched('bulk_pages_summary', RANK_SCALE_SCOPE) } }),
+  fields: (t) => ({
+    mainDomainRank: t.field({
+      type: 'Int',
+      nullable: true,
+      description: "Rank of the target's root domain, on the scale of `options.rankScale` (main_domain_rank).",
+      extensions: PROFILE,
+      resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => (w as BulkItemOf<'bulk_pages_summary'>).main_domain_rank),
+    }),
+  }),
+});
+
+builder.objectField(BulkMetrics, 'pageSummary', (t) =>
+  t.field({
+    type: PageSummary,
+    description: 'The link profile bulk_pages_summary gives for this target (made for many pages of few sites).',
+    resolve: (m): PageSummarySource => ({ kind: 'PageSummary', of: m.of }),
   }),
 );

@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { costs } from '../cost.js';
 import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
-import { summaryTask, type LinkProfileSource } from '../models.js';
+import { summaryTask, type LinkProfileSource, type TargetRef } from '../models.js';
 import { breakdownLength } from './backlink-options.js';
 import { BREAKDOWN_FIELDS, PROFILE_FIELDS } from './profile-fields.js';
 import { parseUpstreamDate } from './scalars.js';
@@ -13,19 +13,49 @@ import { parseUpstreamDate } from './scalars.js';
  */
 export const PROFILE = costs({ group: 'profile' });
 
+/** The parameters of a Target's bulk_pages_summary task: its rank scale, subdomains always included. */
+export function pagesSummaryParams(ref: TargetRef) {
+  return { include_subdomains: true, rank_scale: ref.options.rank_scale };
+}
+
 /**
  * The counters of a set of links. A Target reads them from its summary (one call, shared by every field, made only
- * when one is selected); a ReferringDomain and an IntersectionLink carry them already.
+ * when one is selected), a PageSummary from bulk_pages_summary (batched); a ReferringDomain and an IntersectionLink
+ * carry them already.
  */
 function profileOf(source: LinkProfileSource, ctx: Context): LinkProfileWire | Promise<LinkProfileWire | null> {
   switch (source.kind) {
     case 'Target':
       return ctx.loaders.summaryByTarget.load(summaryTask(source));
+    case 'PageSummary':
+      return ctx.loaders.bulk('bulk_pages_summary', pagesSummaryParams(source.of)).load(source.of.target);
     case 'ReferringDomain':
       return source.item;
     case 'IntersectionLink':
       return source.entry;
   }
+}
+
+/**
+ * The breakdown of a profile, at most `breakdownLimit` entries per list: the upstream trims the maps of the tasks
+ * that take internal_list_limit; bulk_pages_summary takes none, so its maps are trimmed here, to what the budget
+ * counted.
+ */
+function breakdownOf(source: LinkProfileSource, wire: LinkProfileWire): LinkProfileWire {
+  if (source.kind !== 'PageSummary') return wire;
+  const limit = source.of.options.internal_list_limit;
+  const trimmed: LinkProfileWire = { ...wire };
+  for (const f of BREAKDOWN_FIELDS) {
+    const map = wire[f.upstream];
+    if (map && Object.keys(map).length > limit) {
+      trimmed[f.upstream] = Object.fromEntries(
+        toKeyCounts(map)
+          .slice(0, limit)
+          .map((e) => [e.key, e.count]),
+      );
+    }
+  }
+  return trimmed;
 }
 
 /** Reads one value of a profile, synchronously when the profile is at hand. */
@@ -113,7 +143,7 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
         nullable: true,
         description: 'The links broken down by TLD, type, attribute, platform, location and country.',
         extensions: PROFILE,
-        resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => w),
+        resolve: (s, _args, ctx) => fromProfile(s, ctx, (w) => breakdownOf(s, w)),
       }),
     };
   },

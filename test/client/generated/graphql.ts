@@ -120,6 +120,8 @@ export type BulkMetrics = {
   backlinkCount?: Maybe<Scalars['SafeInt']['output']>;
   /** Links gained and lost since a day. One call per 1000 targets per endpoint selected, per day. */
   newAndLost?: Maybe<NewAndLost>;
+  /** The link profile bulk_pages_summary gives for this target (made for many pages of few sites). */
+  pageSummary: PageSummary;
   /** Rank on the scale of `options.rankScale` (bulk_ranks: rank). */
   rank?: Maybe<Scalars['Int']['output']>;
   /** Referring domains, subdomains counted apart (bulk_referring_domains: referring_domains). */
@@ -496,6 +498,45 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first item of the page; null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A target's link profile from bulk_pages_summary: a domain, subdomain or page counted with its live links (subdomains included), and the rank of its root domain. A different measurement from the Target's own summary fields, batched: one call per up to 1000 targets of at most 100 distinct root domains (counted as one call per 100 targets). Breakdown lists hold at most `options.breakdownLimit` entries. */
+export type PageSummary = LinkProfile & {
+  __typename?: 'PageSummary';
+  /** Backlinks counted (backlinks). */
+  backlinkCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** The links broken down by TLD, type, attribute, platform, location and country. */
+  breakdown?: Maybe<LinkBreakdown>;
+  /** Backlinks pointing at pages that answer 4xx/5xx (broken_backlinks). */
+  brokenBacklinkCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Linked pages that answer 4xx/5xx (broken_pages). */
+  brokenPageCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** When the first of these links was found (first_seen). */
+  firstSeen?: Maybe<Scalars['DateTime']['output']>;
+  /** When the last of these links was lost; null while any is live (lost_date). */
+  lostDate?: Maybe<Scalars['DateTime']['output']>;
+  /** Rank of the target's root domain, on the scale of `options.rankScale` (main_domain_rank). */
+  mainDomainRank?: Maybe<Scalars['Int']['output']>;
+  /** Rank on the scale of `options.rankScale` (0–1000 by default), PageRank-like (rank). */
+  rank?: Maybe<Scalars['Int']['output']>;
+  /** Referring domains, subdomains counted apart (referring_domains). */
+  referringDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring domains with at least one nofollow link (referring_domains_nofollow). */
+  referringDomainNofollowCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Distinct IP addresses of the linking hosts (referring_ips). */
+  referringIpCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains (referring_main_domains). */
+  referringMainDomainCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Referring root domains with at least one nofollow link (referring_main_domains_nofollow). */
+  referringMainDomainNofollowCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Pages holding these links (referring_pages). */
+  referringPageCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Pages holding at least one nofollow link (referring_pages_nofollow). */
+  referringPageNofollowCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Distinct /24 subnets of the linking hosts (referring_subnets). */
+  referringSubnetCount?: Maybe<Scalars['SafeInt']['output']>;
+  /** Average spam score of the backlinks, 0–100 (backlinks_spam_score). */
+  spamScore?: Maybe<Scalars['Int']['output']>;
 };
 
 /** Backlink data of the DataForSEO Backlinks API. Every upstream call costs money: fields say how many they make. */
