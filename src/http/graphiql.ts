@@ -6,7 +6,8 @@ export const DEFAULT_QUERY = /* GraphQL */ `
   # Welcome to backlinks-graphql. Run with Ctrl-Enter.
   # Upstream calls cost about $0.02 each. This query makes:
   #   1 summary, 1 referring_domains, 1 domain_intersection,
-  #   and at most 5 summaries for asTarget.
+  #   and 2 bulk calls (bulk_ranks, bulk_referring_domains)
+  #   for every asTarget hop together, however many there are.
   query Overview {
     target(target: "backlinko.com") {
       target
@@ -32,8 +33,10 @@ export const DEFAULT_QUERY = /* GraphQL */ `
           backlinkCount
           firstSeen
           asTarget {
-            rank
-            referringMainDomainCount
+            bulkMetrics {
+              rank
+              referringMainDomainCount
+            }
           }
         }
       }

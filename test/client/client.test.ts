@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { describe, expect, it } from 'vitest';
 import { useSandboxApp } from '../helpers/sandbox.js';
-import { LinkGapDocument, NodeByIdDocument, ProfileDocument } from './generated/graphql.js';
+import { LinkGapDocument, NodeByIdDocument, ProfileDocument, ProspectsDocument } from './generated/graphql.js';
 
 /**
  * The typed client a codegen'd consumer has (GraphQL Code Generator's client preset, from test/client/documents),
@@ -22,6 +22,16 @@ async function run<Result, Variables extends Record<string, unknown>>(
 }
 
 describe('the codegen’d client', () => {
+  it('Prospects: bulk figures of several targets, typed (Date is a string)', async () => {
+    const data = await run(ProspectsDocument, { targets: ['ahrefs.com', 'moz.com'], since: null });
+    const [first] = data.targets ?? [];
+    const rank: number | null | undefined = first?.bulkMetrics?.rank;
+    const since: string | undefined = first?.bulkMetrics?.newAndLost?.since;
+    expect(data.targets?.map((t) => t.target)).toEqual(['ahrefs.com', 'moz.com']);
+    expect(rank).toEqual(expect.any(Number));
+    expect(since).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
   it('Profile: a target, its breakdown and its strongest referring domains', async () => {
     const data = await run(ProfileDocument, { target: 'backlinko.com', first: 3 });
     const target = data.target;
