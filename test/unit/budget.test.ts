@@ -204,7 +204,7 @@ describe('the cost vocabulary covers batched (bulk) groups without touching the 
       args,
       extensions: costs({
         fanOut: (a: CostArgs) => Number(a.n),
-        scope: (a: CostArgs) => ({ ...(a.scale ? { scale: String(a.scale) } : {}), ...(a.day ? { day: String(a.day) } : {}) }),
+        scope: (a: CostArgs) => ({ ...(a.scale ? { scale: a.scale as string } : {}), ...(a.day ? { day: a.day as string } : {}) }),
       }),
     };
     const toy = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { items, more: items } }) });
