@@ -20,7 +20,8 @@ describe('the breaker window', () => {
   it('names a task by its targets, not its key: every spelling of one target is one source', () => {
     expect(sourcesOf({ target: 'a.com', limit: 5 }, 'k1')).toEqual(['a.com']);
     expect(sourcesOf({ targets: { '1': 'b.com', '2': 'a.com' } }, 'k2')).toEqual(['a.com', 'b.com']);
-    expect(sourcesOf({ targets: ['a.com', 'a.com'] }, 'k3')).toEqual(['a.com']);
+    // A bulk task (up to 1000 targets) is one source: one poisoned target in it must not count as a thousand failures.
+    expect(sourcesOf({ targets: ['a.com', 'b.com', 'c.com'] }, 'k3')).toEqual(['k3']);
     expect(sourcesOf({ other: 1 }, 'the-key')).toEqual(['the-key']);
   });
 
