@@ -16,11 +16,24 @@ interface Job {
   url: string;
   body?: string;
   count?: number;
+  /** For latency: requests sent first and not timed. */
+  warmup?: number;
   connections?: number;
   seconds?: number;
   /** For direct: the calls, in stages run one after another; each stage's calls run concurrently. */
-  stages?: { endpoint: 'summary' | 'referring_domains' | 'domain_intersection'; task: object }[][];
+  stages?: { endpoint: keyof typeof ENDPOINTS; task: object }[][];
 }
+
+/** The client's method for each endpoint a stage may call. */
+const ENDPOINTS = {
+  summary: 'summary',
+  referring_domains: 'referringDomains',
+  domain_intersection: 'domainIntersection',
+  bulk_ranks: 'bulkRanks',
+  bulk_backlinks: 'bulkBacklinks',
+  bulk_spam_score: 'bulkSpamScore',
+  bulk_referring_domains: 'bulkReferringDomains',
+} as const;
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 
@@ -35,7 +48,8 @@ async function latency(): Promise<unknown> {
   const pool = new Pool(origin.origin, { connections: 1 });
   const samples: number[] = [];
   try {
-    for (let i = 0; i < (job.count ?? 100); i++) {
+    const warmup = job.warmup ?? 0;
+    for (let i = 0; i < warmup + (job.count ?? 100); i++) {
       const started = performance.now();
       const response = await pool.request({
         path: origin.pathname,
@@ -44,7 +58,7 @@ async function latency(): Promise<unknown> {
         body: job.body ?? '',
       });
       const text = await response.body.text();
-      samples.push(performance.now() - started);
+      if (i >= warmup) samples.push(performance.now() - started);
       if (response.statusCode !== 200 || text.includes('"errors"')) throw new Error(`failed: ${response.statusCode} ${text.slice(0, 300)}`);
     }
   } finally {
@@ -59,17 +73,12 @@ async function direct(): Promise<unknown> {
     provider: createDataForSeoProvider({ baseUrl: job.url, login: 'bench', password: 'bench' }),
     dispatcher: pool,
   });
-  const call = {
-    summary: client.summary,
-    referring_domains: client.referringDomains,
-    domain_intersection: client.domainIntersection,
-  } as const;
   const samples: number[] = [];
   try {
     for (let i = 0; i < (job.count ?? 100); i++) {
       const started = performance.now();
       for (const stage of job.stages ?? [])
-        await Promise.all(stage.map((c) => (call[c.endpoint] as (t: object) => Promise<unknown>)(c.task)));
+        await Promise.all(stage.map((c) => (client[ENDPOINTS[c.endpoint]] as (t: object) => Promise<unknown>)(c.task)));
       samples.push(performance.now() - started);
     }
   } finally {
