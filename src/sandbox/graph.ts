@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { normalizeTarget, rootDomainOf } from '../dataforseo/target.js';
 import type { ReferringDomainItem, SummaryResult } from '../dataforseo/types.js';
 import { combine, createRng, hashString, mix32, unit, type Rng } from './random.js';
@@ -21,6 +22,8 @@ const DAY_MS = 86_400_000;
 /** How many referring domains the universe holds. */
 export const UNIVERSE_SIZE = 40_000;
 const MAX_PROFILE_SIZE = 15_000;
+/** Link groups kept drawn, over all targets (about 200 bytes each). */
+const LINK_CACHE_GROUPS = 300_000;
 
 const WORDS = [
   'acorn',
@@ -610,17 +613,35 @@ export function createLinkGraph() {
     };
   }
 
+  /**
+   * The link groups of a target from each of its external referrers, strongest first. They depend on the target
+   * alone, not on the options, so they are drawn once and kept while there is room: every option, filter and
+   * endpoint over the same target then only filters and aggregates them.
+   */
+  const linkCache = new LRUCache<string, readonly (readonly LinkGroup[])[]>({
+    maxSize: LINK_CACHE_GROUPS,
+    sizeCalculation: (links) => 1 + links.reduce((total, groups) => total + groups.length, 0),
+  });
+  function linksOf(profile: TargetProfile): readonly (readonly LinkGroup[])[] {
+    let links = linkCache.get(profile.key);
+    if (!links) {
+      links = referrersOf(profile).map((referrer) => groupsFor(profile, referrer, false));
+      linkCache.set(profile.key, links);
+    }
+    return links;
+  }
+
   /** Every referring domain of a target under the options, strongest referrer first, maps untrimmed. */
   function referringDomains(profile: TargetProfile, options: GraphOptions): PairAggregate[] {
     const pairs: PairAggregate[] = [];
-    const add = (referrer: Referrer, internal: boolean) => {
-      const kept = groupsFor(profile, referrer, internal).filter((g) => keeps(g, options));
+    const add = (referrer: Referrer, groups: readonly LinkGroup[]) => {
+      const kept = groups.filter((g) => keeps(g, options));
       if (kept.length > 0) pairs.push(aggregate(referrer, kept));
     };
-    for (const referrer of referrersOf(profile)) add(referrer, false);
+    for (const groups of linksOf(profile)) if (groups[0]) add(groups[0].referrer, groups);
     if (!options.excludeInternalBacklinks) {
       const internal = internalReferrer(profile);
-      if (internal) add(internal, true);
+      if (internal) add(internal, groupsFor(profile, internal, true));
     }
     return pairs;
   }
@@ -687,9 +708,7 @@ export function createLinkGraph() {
   /** Every link group of a target under the options (for the bulk new/lost endpoints). */
   function keptGroups(profile: TargetProfile, options: GraphOptions): LinkGroup[] {
     const out: LinkGroup[] = [];
-    for (const referrer of referrersOf(profile)) {
-      for (const g of groupsFor(profile, referrer, false)) if (keeps(g, options)) out.push(g);
-    }
+    for (const groups of linksOf(profile)) for (const g of groups) if (keeps(g, options)) out.push(g);
     return out;
   }
 
