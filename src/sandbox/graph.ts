@@ -16,7 +16,10 @@ import { combine, createRng, hashString, mix32, unit, type Rng } from './random.
  * domain_intersection agree by construction.
  */
 
-/** The sandbox's "today": dates are drawn before it, so answers never depend on the clock. */
+/**
+ * The sandbox's "today": every date of the graph is drawn before it, so the graph never depends on the clock. Only
+ * the bulk new/lost endpoints read the real clock, to place their `date_from` relative to this day (endpoints.ts).
+ */
 export const SANDBOX_NOW_MS = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
 /** How many referring domains the universe holds. */
@@ -24,6 +27,12 @@ export const UNIVERSE_SIZE = 40_000;
 const MAX_PROFILE_SIZE = 15_000;
 /** Link groups kept drawn, over all targets (about 200 bytes each). */
 const LINK_CACHE_GROUPS = 300_000;
+/**
+ * How a lost link's lost date falls in its life: `u ** LOST_SKEW` of the way from first seen to now, u uniform, so
+ * that losses lean to the recent end (an index learns of a loss at a recrawl, and keeps recent losses) and a month
+ * back holds lost links and lost referring domains for most targets. It moves dates only, never what is lost.
+ */
+const LOST_SKEW = 0.3;
 
 const WORDS = [
   'acorn',
@@ -476,9 +485,13 @@ export function createLinkGraph() {
       if (a < 0.25) attributes.push('noopener');
       if (a < 0.1) attributes.push('noreferrer');
       if (!dofollow && a > 0.9) attributes.push(rng.next() < 0.5 ? 'ugc' : 'sponsored');
-      const firstSeenMs = SANDBOX_NOW_MS - (Math.min(4400, age + rng.int(0, 200)) + 1) * DAY_MS + rng.int(0, DAY_MS / 1000 - 1) * 1000;
+      // Each group is first seen up to 200 days before the pair's age, and a young pair's groups at most half its
+      // age before, so pairs first seen in the last month or year (new referring domains) are as common as the
+      // age draw makes them. The draws are the same as ever: this moves dates only, never what is counted.
+      const spread = Math.floor(rng.int(0, 200) * Math.min(1, age / 400));
+      const firstSeenMs = SANDBOX_NOW_MS - (Math.min(4400, age + spread) + 1) * DAY_MS + rng.int(0, DAY_MS / 1000 - 1) * 1000;
       const lost = rng.next() < 0.16;
-      const lostDateMs = lost ? firstSeenMs + Math.floor(((SANDBOX_NOW_MS - firstSeenMs) * rng.next()) / 1000) * 1000 : null;
+      const lostDateMs = lost ? firstSeenMs + Math.floor(((SANDBOX_NOW_MS - firstSeenMs) * rng.next() ** LOST_SKEW) / 1000) * 1000 : null;
       groups.push({
         referrer,
         host,
