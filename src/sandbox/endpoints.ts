@@ -404,6 +404,9 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph(), { clock = 
    * - a referring domain (a host, subdomains apart) or main domain is new when its first link was first seen at or
    *   after it, and lost when every link from it is lost, the last at or after it: exactly the referring_domains
    *   items (status all) whose first_seen, or lost_date, is on or after date_from.
+   * A link found and lost since then counts in both, so that backlinks live now = backlinks live at date_from + new −
+   * lost, exactly. (The upstream's docs say lost links "were present before" the date; what it does with a link
+   * found and lost within the range is not documented.)
    */
   function changesSince(profile: TargetProfile, sinceMs: number) {
     const out = {
