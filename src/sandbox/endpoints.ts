@@ -141,8 +141,21 @@ function readTarget(value: unknown, name: string): TargetProfile['key'] {
   }
 }
 
+/** Options of `createEndpoints`. */
+export interface EndpointOptions {
+  /** The real clock (ms) that the new/lost endpoints read `date_from` against. Default `Date.now`. */
+  clock?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The root domain a bulk endpoint rolls a domain target up to; an IP address has none and stays itself. */
+function bulkRootOf(host: string): string {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : rootDomainOf(host);
+}
+
 /** Creates the endpoint handlers over one link graph. */
-export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
+export function createEndpoints(graph: LinkGraph = createLinkGraph(), { clock = Date.now }: EndpointOptions = {}) {
   const pairCache = createLru<PairAggregate[]>(600_000, (v) => v.length + 1);
   const listCache = createLru<unknown[]>(600_000, (v) => v.length + 1);
 
@@ -318,8 +331,8 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
   }
 
   /** What bulk endpoints count: every link of the given status, subdomains and indirect links included. */
-  function bulkOptions(status: GraphOptions['status']): ReturnType<typeof readOptions> {
-    return readOptions({ backlinks_status_type: status });
+  function bulkOptions(status: GraphOptions['status'], includeSubdomains = true): ReturnType<typeof readOptions> {
+    return readOptions({ backlinks_status_type: status, include_subdomains: includeSubdomains });
   }
 
   function bulkTargets(task: Record<string, unknown>): string[] {
@@ -331,20 +344,106 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     return targets as string[];
   }
 
-  /** Bulk figures: live links, a domain rolled up to its root with all subdomains. */
-  function bulkSummary(target: string): { profile: TargetProfile; summary: SummaryResult } {
+  /**
+   * The profile a bulk endpoint answers for a target. The one difference from the summary of the same target: a
+   * subdomain ("blog.x.com") is rolled up to its root domain ("x.com", with all its subdomains); a root domain, an
+   * IP address and a page are answered as themselves. Every bulk figure then counts what the summary of that profile
+   * counts with the default options (live links, subdomains and indirect links included, internal links excluded),
+   * so for a root domain or a page bulk and summary agree exactly.
+   */
+  function bulkProfile(target: string): TargetProfile {
     const n = normalizeTarget(target);
-    const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
-    return { profile, summary: graph.summary(profile, pairsOf(profile, bulkOptions('live')), target) };
+    return graph.profileOf(n.kind === 'domain' ? bulkRootOf(n.host) : n.value);
   }
 
-  function readDateFrom(task: Record<string, unknown>): string {
+  function bulkSummary(profile: TargetProfile, target: string, includeSubdomains = true): SummaryResult {
+    return graph.summary(profile, pairsOf(profile, bulkOptions('live', includeSubdomains)), target);
+  }
+
+  function utcDay(ms: number): string {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+
+  /** The real day (UTC) the clock is in; answers of the new/lost endpoints depend on it, and only they. */
+  function today(): { ms: number; day: string } {
+    const ms = Math.floor(clock() / DAY_MS) * DAY_MS;
+    return { ms, day: utcDay(ms) };
+  }
+
+  /**
+   * Reads `date_from` as the upstream does (a real calendar date "yyyy-mm-dd" from today − 1 year to today, UTC, by
+   * the real clock; default today − 1 month; anything else 40501) and returns the instant the sandbox counts from.
+   *
+   * The graph's dates all lie before SANDBOX_NOW_MS, the sandbox's own today, while the real today is later: read
+   * literally, the default date_from would find nothing new or lost. So the sandbox reads date_from relative to its
+   * own clock: the instant counted from is date_from shifted by (SANDBOX_NOW_MS − start of the real today, UTC), so
+   * "today − 30 days" counts the 30 days before the sandbox's today and "today" counts nothing. The answer depends
+   * only on how many days date_from lies before the real today, hence the same from one day to the next.
+   */
+  function readDateFrom(task: Record<string, unknown>): number {
+    const now = new Date(today().ms);
+    const [y, m, d] = [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()];
+    const shift = SANDBOX_NOW_MS - now.getTime();
+    const min = Date.UTC(y - 1, m, d);
+    const max = now.getTime();
     const v = task.date_from;
-    if (v === undefined || v === null) return new Date(SANDBOX_NOW_MS - 30 * 86_400_000).toISOString().slice(0, 10);
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) {
-      throw invalidField('date_from', 'Expected a date "yyyy-mm-dd".');
+    if (v === undefined || v === null) return Date.UTC(y, m - 1, d) + shift;
+    const refuse = () =>
+      invalidField('date_from', `Expected a date "yyyy-mm-dd" from ${utcDay(min)} to ${utcDay(max)} (today − 1 year to today, UTC).`);
+    const parts = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+    if (!parts) throw refuse();
+    const ms = Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
+    // Date.UTC rolls "2026-02-30" over to March: a real calendar date is one that reads back the same.
+    if (Number.isNaN(ms) || utcDay(ms) !== v || ms < min || ms > max) throw refuse();
+    return ms + shift;
+  }
+
+  /**
+   * What changed since an instant, over every link of the profile (live and lost, internal links excluded):
+   * - new backlinks: the backlinks first seen at or after it; lost backlinks: those whose lost date is at or after it;
+   * - a referring domain (a host, subdomains apart) or main domain is new when its first link was first seen at or
+   *   after it, and lost when every link from it is lost, the last at or after it: exactly the referring_domains
+   *   items (status all) whose first_seen, or lost_date, is on or after date_from.
+   * A link found and lost since then counts in both, so that backlinks live now = backlinks live at date_from + new −
+   * lost, exactly. (The upstream's docs say lost links "were present before" the date; what it does with a link
+   * found and lost within the range is not documented.)
+   */
+  function changesSince(profile: TargetProfile, sinceMs: number) {
+    const out = {
+      new_backlinks: 0,
+      lost_backlinks: 0,
+      new_referring_domains: 0,
+      lost_referring_domains: 0,
+      new_referring_main_domains: 0,
+      lost_referring_main_domains: 0,
+    };
+    const hosts = new Map<string, { first: number; lastLost: number; live: boolean }>();
+    const mains = new Map<string, { first: number; lastLost: number; live: boolean }>();
+    const track = (map: typeof hosts, key: string, g: LinkGroup) => {
+      const e = map.get(key) ?? { first: Infinity, lastLost: -Infinity, live: false };
+      e.first = Math.min(e.first, g.firstSeenMs);
+      if (g.lostDateMs === null) e.live = true;
+      else e.lastLost = Math.max(e.lastLost, g.lostDateMs);
+      map.set(key, e);
+    };
+    for (const g of graph.keptGroups(profile, bulkOptions('all').options)) {
+      if (g.firstSeenMs >= sinceMs) out.new_backlinks += g.count;
+      if (g.lostDateMs !== null && g.lostDateMs >= sinceMs) out.lost_backlinks += g.count;
+      track(hosts, g.host, g);
+      track(mains, g.referrer.domain, g);
     }
-    return v;
+    const count = (map: typeof hosts) => {
+      let fresh = 0;
+      let gone = 0;
+      for (const e of map.values()) {
+        if (e.first >= sinceMs) fresh += 1;
+        if (!e.live && e.lastLost >= sinceMs) gone += 1;
+      }
+      return [fresh, gone] as const;
+    };
+    [out.new_referring_domains, out.lost_referring_domains] = count(hosts);
+    [out.new_referring_main_domains, out.lost_referring_main_domains] = count(mains);
+    return out;
   }
 
   function bulk(endpoint: string, task: Record<string, unknown>): EndpointAnswer {
@@ -353,20 +452,24 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
       readEnum(task, 'rank_scale', ['one_hundred', 'one_thousand'] as const, 'one_thousand') === 'one_hundred'
         ? (r: number) => Math.round(r / 10)
         : (r: number) => r;
+    if (task.tag !== undefined && (typeof task.tag !== 'string' || task.tag.length > 255)) {
+      throw invalidField('tag', 'Expected a string of at most 255 characters.');
+    }
     let items: unknown[];
     switch (endpoint) {
       case 'bulk_ranks':
-        items = targets.map((target) => ({ target, rank: scale(bulkSummary(target).profile.rank) }));
+        items = targets.map((target) => ({ target, rank: scale(bulkProfile(target).rank) }));
         break;
       case 'bulk_backlinks':
-        items = targets.map((target) => ({ target, backlinks: bulkSummary(target).summary.backlinks }));
+        items = targets.map((target) => ({ target, backlinks: bulkSummary(bulkProfile(target), target).backlinks }));
         break;
       case 'bulk_spam_score':
-        items = targets.map((target) => ({ type: 'backlinks_bulk_spam_score', target, spam_score: bulkSummary(target).profile.spamScore }));
+        // The target's own spam score: the summary's info.target_spam_score, not its backlinks_spam_score.
+        items = targets.map((target) => ({ type: 'backlinks_bulk_spam_score', target, spam_score: bulkProfile(target).spamScore }));
         break;
       case 'bulk_referring_domains':
         items = targets.map((target) => {
-          const s = bulkSummary(target).summary;
+          const s = bulkSummary(bulkProfile(target), target);
           return {
             target,
             referring_domains: s.referring_domains,
@@ -378,38 +481,27 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
         break;
       case 'bulk_new_lost_backlinks':
       case 'bulk_new_lost_referring_domains': {
-        const from = `${readDateFrom(task)} 00:00:00 +00:00`;
+        const since = readDateFrom(task);
         items = targets.map((target) => {
-          const n = normalizeTarget(target);
-          const profile = graph.profileOf(n.kind === 'domain' ? rootDomainOf(n.host) : n.value);
-          const groups = graph.keptGroups(profile, bulkOptions('all').options);
-          if (endpoint === 'bulk_new_lost_backlinks') {
-            const since = Date.parse(from.replace(' +00:00', 'Z').replace(' ', 'T'));
-            return {
-              target,
-              new_backlinks: groups.filter((g) => g.firstSeenMs >= since).reduce((t, g) => t + g.count, 0),
-              lost_backlinks: groups.filter((g) => g.lostDateMs !== null && g.lostDateMs >= since).reduce((t, g) => t + g.count, 0),
-            };
-          }
-          const pairs = pairsOf(profile, bulkOptions('all'));
-          const fresh = pairs.filter((p) => (p.item.first_seen ?? '') >= from);
-          const gone = pairs.filter((p) => (p.item.lost_date ?? '') >= from);
-          return {
-            target,
-            new_referring_domains: fresh.reduce((t, p) => t + (p.item.referring_domains ?? 0), 0),
-            lost_referring_domains: gone.reduce((t, p) => t + (p.item.referring_domains ?? 0), 0),
-            new_referring_main_domains: fresh.length,
-            lost_referring_main_domains: gone.length,
-          };
+          const c = changesSince(bulkProfile(target), since);
+          return endpoint === 'bulk_new_lost_backlinks'
+            ? { target, new_backlinks: c.new_backlinks, lost_backlinks: c.lost_backlinks }
+            : {
+                target,
+                new_referring_domains: c.new_referring_domains,
+                lost_referring_domains: c.lost_referring_domains,
+                new_referring_main_domains: c.new_referring_main_domains,
+                lost_referring_main_domains: c.lost_referring_main_domains,
+              };
         });
         break;
       }
       case 'bulk_pages_summary': {
-        const roots = new Set(targets.map((t) => rootDomainOf(normalizeTarget(t).host)));
+        const roots = new Set(targets.map((t) => bulkRootOf(normalizeTarget(t).host)));
         if (roots.size > 100) throw invalidField('targets', 'At most 100 distinct root domains are allowed.');
-        readBoolean(task, 'include_subdomains', true);
+        const includeSubdomains = readBoolean(task, 'include_subdomains', true);
         items = targets.map((target) => {
-          const { profile, summary: s } = bulkSummary(target);
+          const profile = bulkProfile(target);
           const {
             target: _t,
             info: _i,
@@ -417,13 +509,13 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
             internal_links_count: _in,
             external_links_count: _ex,
             ...profile_
-          } = trimMaps(s, 10);
+          } = trimMaps(bulkSummary(profile, target, includeSubdomains), 10);
           return {
             type: 'backlinks_bulk_pages_summary',
             url: target,
             ...profile_,
             rank: scale(profile.rank),
-            main_domain_rank: scale(graph.profileOf(profile.root).rank),
+            main_domain_rank: scale(graph.profileOf(profile.isIp ? profile.host : profile.root).rank),
           };
         });
         return { result: { total_count: items.length, items_count: items.length, items }, rows: items.length };
@@ -432,6 +524,14 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
         throw new SandboxTaskError(40400, 'Not Found.');
     }
     return { result: { items_count: items.length, items }, rows: items.length };
+  }
+
+  /**
+   * What an answer of `endpoint` depends on besides its task, for caches of answers: the real day for the new/lost
+   * endpoints (date_from is read against it), nothing for the others.
+   */
+  function answerScope(endpoint: string): string {
+    return endpoint === 'bulk_new_lost_backlinks' || endpoint === 'bulk_new_lost_referring_domains' ? today().day : '';
   }
 
   /** Answers one task of `endpoint`, or throws `SandboxTaskError` with the upstream's status code. */
@@ -445,7 +545,7 @@ export function createEndpoints(graph: LinkGraph = createLinkGraph()) {
     return bulk(endpoint, task);
   }
 
-  return { handle, graph };
+  return { handle, answerScope, graph };
 }
 
 export type SandboxEndpoints = ReturnType<typeof createEndpoints>;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { normalizeTarget, rootDomainOf } from '../dataforseo/target.js';
 import type { ReferringDomainItem, SummaryResult } from '../dataforseo/types.js';
 import { combine, createRng, hashString, mix32, unit, type Rng } from './random.js';
@@ -15,12 +16,23 @@ import { combine, createRng, hashString, mix32, unit, type Rng } from './random.
  * domain_intersection agree by construction.
  */
 
-/** The sandbox's "today": dates are drawn before it, so answers never depend on the clock. */
+/**
+ * The sandbox's "today": every date of the graph is drawn before it, so the graph never depends on the clock. Only
+ * the bulk new/lost endpoints read the real clock, to place their `date_from` relative to this day (endpoints.ts).
+ */
 export const SANDBOX_NOW_MS = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
 /** How many referring domains the universe holds. */
 export const UNIVERSE_SIZE = 40_000;
 const MAX_PROFILE_SIZE = 15_000;
+/** Link groups kept drawn, over all targets (about 200 bytes each). */
+const LINK_CACHE_GROUPS = 300_000;
+/**
+ * How a lost link's lost date falls in its life: `u ** LOST_SKEW` of the way from first seen to now, u uniform, so
+ * that losses lean to the recent end (an index learns of a loss at a recrawl, and keeps recent losses) and a month
+ * back holds lost links and lost referring domains for most targets. It moves dates only, never what is lost.
+ */
+const LOST_SKEW = 0.3;
 
 const WORDS = [
   'acorn',
@@ -473,9 +485,13 @@ export function createLinkGraph() {
       if (a < 0.25) attributes.push('noopener');
       if (a < 0.1) attributes.push('noreferrer');
       if (!dofollow && a > 0.9) attributes.push(rng.next() < 0.5 ? 'ugc' : 'sponsored');
-      const firstSeenMs = SANDBOX_NOW_MS - (Math.min(4400, age + rng.int(0, 200)) + 1) * DAY_MS + rng.int(0, DAY_MS / 1000 - 1) * 1000;
+      // Each group is first seen up to 200 days before the pair's age, and a young pair's groups at most half its
+      // age before, so pairs first seen in the last month or year (new referring domains) are as common as the
+      // age draw makes them. The draws are the same as ever: this moves dates only, never what is counted.
+      const spread = Math.floor(rng.int(0, 200) * Math.min(1, age / 400));
+      const firstSeenMs = SANDBOX_NOW_MS - (Math.min(4400, age + spread) + 1) * DAY_MS + rng.int(0, DAY_MS / 1000 - 1) * 1000;
       const lost = rng.next() < 0.16;
-      const lostDateMs = lost ? firstSeenMs + Math.floor(((SANDBOX_NOW_MS - firstSeenMs) * rng.next()) / 1000) * 1000 : null;
+      const lostDateMs = lost ? firstSeenMs + Math.floor(((SANDBOX_NOW_MS - firstSeenMs) * rng.next() ** LOST_SKEW) / 1000) * 1000 : null;
       groups.push({
         referrer,
         host,
@@ -610,17 +626,35 @@ export function createLinkGraph() {
     };
   }
 
+  /**
+   * The link groups of a target from each of its external referrers, strongest first. They depend on the target
+   * alone, not on the options, so they are drawn once and kept while there is room: every option, filter and
+   * endpoint over the same target then only filters and aggregates them.
+   */
+  const linkCache = new LRUCache<string, readonly (readonly LinkGroup[])[]>({
+    maxSize: LINK_CACHE_GROUPS,
+    sizeCalculation: (links) => 1 + links.reduce((total, groups) => total + groups.length, 0),
+  });
+  function linksOf(profile: TargetProfile): readonly (readonly LinkGroup[])[] {
+    let links = linkCache.get(profile.key);
+    if (!links) {
+      links = referrersOf(profile).map((referrer) => groupsFor(profile, referrer, false));
+      linkCache.set(profile.key, links);
+    }
+    return links;
+  }
+
   /** Every referring domain of a target under the options, strongest referrer first, maps untrimmed. */
   function referringDomains(profile: TargetProfile, options: GraphOptions): PairAggregate[] {
     const pairs: PairAggregate[] = [];
-    const add = (referrer: Referrer, internal: boolean) => {
-      const kept = groupsFor(profile, referrer, internal).filter((g) => keeps(g, options));
+    const add = (referrer: Referrer, groups: readonly LinkGroup[]) => {
+      const kept = groups.filter((g) => keeps(g, options));
       if (kept.length > 0) pairs.push(aggregate(referrer, kept));
     };
-    for (const referrer of referrersOf(profile)) add(referrer, false);
+    for (const groups of linksOf(profile)) if (groups[0]) add(groups[0].referrer, groups);
     if (!options.excludeInternalBacklinks) {
       const internal = internalReferrer(profile);
-      if (internal) add(internal, true);
+      if (internal) add(internal, groupsFor(profile, internal, true));
     }
     return pairs;
   }
@@ -687,9 +721,7 @@ export function createLinkGraph() {
   /** Every link group of a target under the options (for the bulk new/lost endpoints). */
   function keptGroups(profile: TargetProfile, options: GraphOptions): LinkGroup[] {
     const out: LinkGroup[] = [];
-    for (const referrer of referrersOf(profile)) {
-      for (const g of groupsFor(profile, referrer, false)) if (keeps(g, options)) out.push(g);
-    }
+    for (const groups of linksOf(profile)) for (const g of groups) if (keeps(g, options)) out.push(g);
     return out;
   }
 

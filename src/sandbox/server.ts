@@ -47,6 +47,11 @@ export interface SandboxOptions {
   faults?: SandboxFaults;
   /** Clock for the per-minute window, in ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The real clock (ms) the bulk new/lost endpoints read `date_from` against (its range and its shift onto the
+   * sandbox's own today, see endpoints.ts); tests pin it. Default `Date.now`. Ignored when `endpoints` is given.
+   */
+  clock?: () => number;
   /** Endpoints over a shared link graph; default a new one. */
   endpoints?: SandboxEndpoints;
 }
@@ -142,7 +147,7 @@ const ROUTE_AISA = /^(?:\/[^?]*)?\/dataforseo\/backlinks\/([a-z_]+)\/live\/?$/;
 
 /** Creates a sandbox; call `listen()` to serve it. */
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
-  const endpoints = options.endpoints ?? createEndpoints();
+  const endpoints = options.endpoints ?? createEndpoints(undefined, options.clock ? { clock: options.clock } : {});
   const maxConcurrency = options.maxConcurrency ?? 30;
   const maxPerMinute = options.maxPerMinute ?? 2000;
   const now = options.now ?? Date.now;
@@ -320,7 +325,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         );
         return;
       }
-      const cacheKey = tasks.length === 1 && targetCodeFor(tasks[0]) === undefined ? `${endpoint}\n${JSON.stringify(tasks[0])}` : undefined;
+      // The scope keeps an answer that depends on the real day (new/lost: date_from) from outliving that day.
+      const cacheKey =
+        tasks.length === 1 && targetCodeFor(tasks[0]) === undefined
+          ? `${endpoint}\n${endpoints.answerScope(endpoint)}\n${JSON.stringify(tasks[0])}`
+          : undefined;
       let answer = cacheKey === undefined ? undefined : answerCache.get(cacheKey);
       if (!answer) {
         const answers = tasks.map((tk, i) => answerTask(endpoint, tk, i));
