@@ -31,9 +31,13 @@ export function bulkBatchSize(endpoint: BulkEndpoint): number {
   return endpoint === 'bulk_pages_summary' ? PAGES_SUMMARY_ROOTS_MAX : BULK_TARGETS_MAX;
 }
 
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** The root domain a target counts against in bulk_pages_summary; an IP address is its own. */
 function rootOf(target: string): string {
   try {
-    return rootDomainOf(normalizeTarget(target).host);
+    const { host } = normalizeTarget(target);
+    return IPV4.test(host) ? host : rootDomainOf(host);
   } catch {
     // A target the normaliser refuses never gets this far; on its own it can only cost its own chunk.
     return target;

@@ -168,8 +168,9 @@ const NEW_LOST_GROUPS = {
 
 export const NewAndLost = builder.objectRef<NewAndLostRef>('NewAndLost').implement({
   description:
-    'Links a target gained and lost since a day (bulk_new_lost_backlinks, bulk_new_lost_referring_domains): live links of the whole root domain, ' +
-    'as the other bulk figures. Each endpoint takes up to 1000 targets per call, per day asked for.',
+    'Links a target gained and lost since a day (bulk_new_lost_backlinks, bulk_new_lost_referring_domains), over the whole root domain as the other bulk figures: ' +
+    'new counts links first seen on or after that day, lost counts links lost on or after it (a link found and lost in between counts in both). ' +
+    'Each endpoint takes up to 1000 targets per call, per day asked for.',
   extensions: costs({
     groups: {
       [NEW_LOST_GROUPS.backlinks]: batched(NEW_LOST_GROUPS.backlinks, 'since'),

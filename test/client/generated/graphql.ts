@@ -455,7 +455,7 @@ export type ListFilter = {
   hasNot?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Links a target gained and lost since a day (bulk_new_lost_backlinks, bulk_new_lost_referring_domains): live links of the whole root domain, as the other bulk figures. Each endpoint takes up to 1000 targets per call, per day asked for. */
+/** Links a target gained and lost since a day (bulk_new_lost_backlinks, bulk_new_lost_referring_domains), over the whole root domain as the other bulk figures: new counts links first seen on or after that day, lost counts links lost on or after it (a link found and lost in between counts in both). Each endpoint takes up to 1000 targets per call, per day asked for. */
 export type NewAndLost = {
   __typename?: 'NewAndLost';
   /** Backlinks lost since that day (lost_backlinks). */
