@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, useMockUpstreamApp } from '../helpers/app.js';
+import { startSandbox } from '../helpers/sandbox.js';
 import { bulkReply, figure, item, type BulkEndpointName, type HostileOptions } from '../helpers/bulk-upstream.js';
 import { okEnvelope, referringDomainsResult, summaryResult, taskErrorEnvelope, type RecordedCall } from '../helpers/mock-upstream.js';
 
@@ -167,6 +168,97 @@ describe('a page of referring domains: 1 referring_domains call + 1 per bulk end
       expect(n.asTarget.bulkMetrics.rank).toBe(figure('bulk_ranks', { rank_scale: 'one_thousand' }, n.asTarget.target, 'rank'));
     }
     expect(body.extensions.cost).toMatchObject({ upstreamCalls: 2, estimatedUpstreamCalls: 2 });
+  });
+});
+
+describe('objects loaded by ID join the batch', () => {
+  it('ReferringDomains and Targets of nodes(ids:) and node(id:): one bulk_ranks call per rank scale', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    env.upstream.expect({
+      endpoint: 'referring_domains',
+      times: 3,
+      // Each answers late, one after another: the bulk batch must wait for all of them.
+      delayMs: 30,
+      reply: (t) => {
+        const domain = String((t.filters as unknown[])[2]);
+        return okEnvelope('referring_domains', {
+          target: t.target,
+          total_count: 1,
+          items_count: 1,
+          items: [{ type: 'backlinks_referring_domain', domain, rank: 1 }],
+        });
+      },
+    });
+    expectBulk('bulk_ranks', { times: 2 });
+    const rd = [1, 2, 3].map((i) => b64(`ReferringDomain:${JSON.stringify(['x.com', {}, `r${i}.com`])}`));
+    const tg = [1, 2].map((i) => b64(`Target:${JSON.stringify([`t${i}.com`, {}])}`));
+    const hundred = b64(`Target:${JSON.stringify(['h.com', { rank_scale: 'one_hundred' }])}`);
+    const { body } = await env.app.execute(`{
+      nodes(ids: ${JSON.stringify([...rd, ...tg, hundred])}) {
+        ... on ReferringDomain { asTarget { target bulkMetrics { rank } } }
+        ... on Target { target bulkMetrics { rank } }
+      }
+      again: node(id: "${rd[0]}") { ... on ReferringDomain { asTarget { target bulkMetrics { rank } } } }
+    }`);
+    expect(body.errors).toBeUndefined();
+    expect(callsTo('referring_domains')).toHaveLength(3);
+    const byScale = Object.fromEntries(callsTo('bulk_ranks').map((c) => [c.task.rank_scale as string, sorted(targetsOf(c))]));
+    expect(byScale).toEqual({ one_thousand: ['r1.com', 'r2.com', 'r3.com', 't1.com', 't2.com'], one_hundred: ['h.com'] });
+    type Ranked = { target: string; bulkMetrics: { rank: number } };
+    const got = (body.data.nodes as (Ranked | { asTarget: Ranked })[]).map((n) => ('asTarget' in n ? n.asTarget : n));
+    expect(got.map((t) => t.target)).toEqual(['r1.com', 'r2.com', 'r3.com', 't1.com', 't2.com', 'h.com']);
+    for (const t of got)
+      expect(t.bulkMetrics.rank).toBe(
+        figure('bulk_ranks', { rank_scale: t.target === 'h.com' ? 'one_hundred' : 'one_thousand' }, t.target, 'rank'),
+      );
+    expect(body.data.again.asTarget.bulkMetrics.rank).toBe(figure('bulk_ranks', { rank_scale: 'one_thousand' }, 'r1.com', 'rank'));
+    expect(body.extensions.cost.upstreamCalls).toBe(5);
+    expect(body.extensions.cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('counted at the sandbox, whose bulk answers come from its own link graph', () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let app: App;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 });
+    app = createTestApp(sandbox.url, 'dataforseo', { sandbox: true });
+  });
+  afterAll(async () => {
+    await app.close();
+    await sandbox.sandbox.close();
+  });
+
+  it('a page of 100 referring domains with 4 bulk endpoints: 5 calls, not 101', async () => {
+    sandbox.sandbox.resetStats();
+    const { body } =
+      await app.execute(`{ target(target: "backlinko.com") { referringDomains(first: 100) { nodes { asTarget { target bulkMetrics {
+      rank backlinkCount spamScore referringDomainCount referringMainDomainCount } } } } } }`);
+    expect(body.errors).toBeUndefined();
+    const stats = sandbox.sandbox.stats();
+    expect(stats.callsByEndpoint).toEqual({
+      referring_domains: 1,
+      bulk_ranks: 1,
+      bulk_backlinks: 1,
+      bulk_spam_score: 1,
+      bulk_referring_domains: 1,
+    });
+    expect(stats.calls).toBe(5);
+    expect(body.extensions.cost).toMatchObject({ upstreamCalls: 5, estimatedUpstreamCalls: 5 });
+    const nodes = body.data.target.referringDomains.nodes as { asTarget: { bulkMetrics: Record<string, number | null> } }[];
+    expect(nodes).toHaveLength(100);
+    // The sandbox knows every domain it names: every figure is there.
+    for (const n of nodes) for (const v of Object.values(n.asTarget.bulkMetrics)) expect(typeof v).toBe('number');
+  });
+
+  it('the same page with summary fields instead: 101 calls, as estimated', async () => {
+    sandbox.sandbox.resetStats();
+    const { body } = await app.execute(
+      '{ target(target: "backlinko.com") { referringDomains(first: 100) { nodes { asTarget { rank backlinkCount spamScore referringDomainCount } } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    expect(sandbox.sandbox.stats().calls).toBe(101);
+    expect(body.extensions.cost).toMatchObject({ upstreamCalls: 101, estimatedUpstreamCalls: 101 });
   });
 });
 

@@ -77,9 +77,10 @@ function replyFor(endpoint: string, task: Record<string, unknown>): unknown {
   const limit = Math.max(0, Math.min(Number(task.limit ?? 100), total - offset));
   if (endpoint === 'summary') return okEnvelope('summary', summaryResult(String(task.target), { rank: summaryRank(String(task.target)) }));
   if (endpoint === 'referring_domains') {
-    const items = pageDomains(String(task.target), offset + limit)
-      .slice(offset)
-      .map((domain) => ({ type: 'backlinks_referring_domain', domain, rank: 1, backlinks: 2 }));
+    // A ReferringDomain loaded by ID asks for its domain alone: ["domain", "=", d].
+    const filters = task.filters as unknown[] | undefined;
+    const names = filters?.[0] === 'domain' && filters[1] === '=' ? [String(filters[2])] : pageDomains(String(task.target), offset + limit);
+    const items = names.slice(offset).map((domain) => ({ type: 'backlinks_referring_domain', domain, rank: 1, backlinks: 2 }));
     return okEnvelope('referring_domains', { target: task.target, total_count: total, items_count: items.length, items });
   }
   if (endpoint === 'domain_intersection') {
@@ -189,6 +190,10 @@ const { targetSel } = fc.letrec<{ targetSel: string }>((tie) => ({
     .map(([summary, bulk, tb, rd]) => ['target', ...summary, bulk, tb, rd].filter(Boolean).join(' ')),
 }));
 
+/** The options of OPTIONS as a global ID carries them (upstream names, defaults left out). */
+const COMPACT_OPTIONS = [{}, { rank_scale: 'one_hundred' }, {}, { rank_scale: 'one_hundred', internal_list_limit: 3 }];
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
 /** A root field, its alias carrying the option set it counts with (asTargets inherit it). */
 const rootField = fc.oneof(
   fc.tuple(target, options, targetSel).map(
@@ -201,6 +206,24 @@ const rootField = fc.oneof(
       (alias: string) =>
         `${alias}_o${o}: targets(targets: ${JSON.stringify(ts)}${OPTIONS[o] ? `, ${OPTIONS[o]}` : ''}) { ${sel} }`,
   ),
+  // Objects loaded by ID: Targets (no call) and ReferringDomains (one call each), whose asTargets join the batch.
+  fc
+    .tuple(
+      fc.array(fc.tuple(fc.boolean(), fc.constantFrom('example.com', 'moz.com', 'd5.com', 'bücher.com', 'https://example.com/blog/')), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      options,
+      targetSel,
+    )
+    .map(([ids, o, sel]) => (alias: string) => {
+      const encoded = ids.map(([isTarget, t]) =>
+        isTarget
+          ? b64(`Target:${JSON.stringify([normalizeTarget(t).value, COMPACT_OPTIONS[o]])}`)
+          : b64(`ReferringDomain:${JSON.stringify(['x.com', COMPACT_OPTIONS[o], normalizeTarget(t).value])}`),
+      );
+      return `${alias}_o${o}: nodes(ids: ${JSON.stringify(encoded)}) { ... on Target { ${sel} } ... on ReferringDomain { domain asTarget { ${sel} } } }`;
+    }),
   fc.tuple(fc.integer({ min: 0, max: 6 }), fc.option(bulkMetrics, { nil: 'bulkMetrics { rank spamScore }' })).map(
     ([n, bm]) =>
       (alias: string) =>
