@@ -4,6 +4,7 @@ import { costs, type CostArgs, type GroupCost } from '../cost.js';
 import { badUserInput } from '../input-errors.js';
 import type { BulkMetricsRef, CanonicalOptions, NewAndLostRef, PageSummarySource, TargetRef } from '../models.js';
 import { bulkBatchSize, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../../dataforseo/bulk.js';
+import { normalizeTarget } from '../../dataforseo/target.js';
 import { DEFAULT_OPTIONS } from '../models.js';
 import { RANK_SCALE_SCOPE } from './backlink-options.js';
 import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
@@ -62,7 +63,22 @@ function checkBulkOptions(options: CanonicalOptions): void {
   }
 }
 
+/**
+ * Whether a bulk task may carry this target. A referring domain whose name the normaliser refuses
+ * ("my_site.example.com", "") stays an asTarget as the upstream spelled it; in a bulk task it would fail the whole
+ * task (40501), and so every other target of the batch. It gets no bulk figures instead.
+ */
+function sendable(target: string): boolean {
+  try {
+    normalizeTarget(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function load<E extends BulkEndpoint>(ctx: Context, endpoint: E, params: BulkParams, target: TargetRef): Promise<BulkItemOf<E> | null> {
+  if (!sendable(target.target)) return Promise.resolve(null);
   return ctx.loaders.bulk(endpoint, params).load(target.target);
 }
 
