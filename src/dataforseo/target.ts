@@ -46,6 +46,17 @@ function normalizeHost(rawHost: string, raw: string): string {
   return ascii;
 }
 
+/**
+ * Drops a leading `www.` from a domain, unless what is left is no domain of its own: "www.com" and "www.co.uk"
+ * stay as they are (the second by the same suffix rule as `rootDomainOf`).
+ */
+function withoutWww(host: string): string {
+  if (!host.startsWith('www.')) return host;
+  const rest = host.slice(4);
+  const labels = rest.split('.');
+  return labels.length < 2 || (labels.length === 2 && rootDomainOf(`x.${rest}`) !== rest) ? host : rest;
+}
+
 /** Normalises a target as typed by a person, or throws `InvalidTargetError` saying what is wrong with it. */
 export function normalizeTarget(input: string): NormalizedTarget {
   const raw = input.trim();
@@ -63,7 +74,7 @@ export function normalizeTarget(input: string): NormalizedTarget {
     const host = normalizeHost(url[2] ?? '', raw);
     const rest = url[3] ?? '';
     if (rest === '') {
-      return { kind: 'domain', value: host.replace(/^www\./, ''), host: host.replace(/^www\./, '') };
+      return { kind: 'domain', value: withoutWww(host), host: withoutWww(host) };
     }
     if (rest.includes('#')) throw new InvalidTargetError(`"${raw}" has a fragment (#…); fragments are not part of a page's address`);
     return { kind: 'page', value: `${scheme}://${host}${rest}`, host };
@@ -71,7 +82,7 @@ export function normalizeTarget(input: string): NormalizedTarget {
   if (/[/?#]/.test(raw)) {
     throw new InvalidTargetError(`"${raw}" looks like a page but has no scheme; write it as "https://${raw}"`);
   }
-  const host = normalizeHost(raw, raw).replace(/^www\./, '');
+  const host = withoutWww(normalizeHost(raw, raw));
   return { kind: 'domain', value: host, host };
 }
 

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { BulkEndpoint, BulkItemOf, BulkParams } from '../dataforseo/bulk.js';
+import { normalizeTarget } from '../dataforseo/target.js';
 import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
 import type { CallContext, UpstreamGateway } from '../upstream/gateway.js';
 import { taskKey } from '../upstream/task-key.js';
@@ -100,6 +101,15 @@ function nextBatchTick(): Promise<void> {
   return Promise.resolve().then(() => new Promise<void>((resolve) => process.nextTick(resolve)));
 }
 
+function isSendable(target: string): boolean {
+  try {
+    normalizeTarget(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function createBulkLoader<E extends BulkEndpoint>(
   gateway: UpstreamGateway,
   endpoint: E,
@@ -109,7 +119,18 @@ function createBulkLoader<E extends BulkEndpoint>(
 ): DataLoader<string, BulkItemOf<E> | null, string> {
   return new DataLoader<string, BulkItemOf<E> | null, string>(
     // One slot per target: its item, null when the answer lacks it, or the Error of the call that carried it.
-    (targets) => gateway.callBulk(endpoint, params, targets, context).catch((error: unknown) => targets.map(() => asError(error))),
+    async (targets) => {
+      // A referring domain the normaliser refuses ("my_site.example.com") stays an asTarget as the upstream spelt it;
+      // in a bulk task it would fail the whole task (40501), and so every other target of the batch: it gets no
+      // bulk figures instead.
+      const sendable = targets.filter(isSendable);
+      const items =
+        sendable.length === 0
+          ? []
+          : await gateway.callBulk(endpoint, params, sendable, context).catch((error: unknown) => sendable.map(() => asError(error)));
+      const byTarget = new Map(sendable.map((target, i) => [target, items[i] ?? null]));
+      return targets.map((target) => byTarget.get(target) ?? null);
+    },
     { batchScheduleFn: window.whenQuiet },
   );
 }

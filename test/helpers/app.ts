@@ -86,8 +86,12 @@ export function useMockUpstreamApp(wire: 'dataforseo' | 'aisa' = 'dataforseo') {
     env.app = createTestApp(env.upstream.url, wire);
   });
   afterEach(() => {
-    env.upstream.assertDone();
-    env.upstream.reset();
+    // Reset even when the check fails, so one failing test does not fail every later one of the file.
+    try {
+      env.upstream.assertDone();
+    } finally {
+      env.upstream.reset();
+    }
   });
   afterAll(async () => {
     await env.app.close();

@@ -119,7 +119,9 @@ describe('bulkMetrics through GraphQL agrees with the summary fields', () => {
 
   it('newAndLost is what the bulk endpoints answer for the day it reports, by default one month back', async () => {
     const now = new Date();
-    const monthBack = day(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, now.getUTCDate()));
+    // The same day of last month, or its last day when it has none.
+    const lastOfLastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).getUTCDate();
+    const monthBack = day(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, Math.min(now.getUTCDate(), lastOfLastMonth)));
     for (const [alias, since] of [
       ['month', monthBack],
       ['year', yearBack],

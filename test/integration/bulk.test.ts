@@ -40,9 +40,15 @@ const sorted = (list: readonly string[]) => [...list].sort();
 const domains = (n: number, prefix = 'site') => Array.from({ length: n }, (_, i) => `${prefix}${i}.example`);
 const codes = (errors: { extensions?: { code?: string } }[] | undefined) => (errors ?? []).map((e) => e.extensions?.code);
 
-/** "yyyy-mm-dd" of a UTC day `months` and `days` away from `now`. */
+/**
+ * "yyyy-mm-dd" of a UTC day `years`/`months` and `days` away from `now`; a month without that day takes its last
+ * (one month before 31 March is the last day of February).
+ */
 function utcDay(now: Date, { years = 0, months = 0, days = 0 }: { years?: number; months?: number; days?: number }): string {
-  return new Date(Date.UTC(now.getUTCFullYear() + years, now.getUTCMonth() + months, now.getUTCDate() + days)).toISOString().slice(0, 10);
+  const year = now.getUTCFullYear() + years;
+  const month = now.getUTCMonth() + months;
+  const day = Math.min(now.getUTCDate(), new Date(Date.UTC(year, month + 1, 0)).getUTCDate());
+  return new Date(Date.UTC(year, month, day + days)).toISOString().slice(0, 10);
 }
 
 describe('a page of referring domains: 1 referring_domains call + 1 per bulk endpoint, not 101', () => {

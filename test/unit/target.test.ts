@@ -6,6 +6,10 @@ describe('normalizeTarget: one rule for keys, cache and requests', () => {
     ['example.com', 'domain', 'example.com'],
     ['  Example.COM ', 'domain', 'example.com'],
     ['www.example.com', 'domain', 'example.com'],
+    // A www. that is the domain itself stays: www.com is not com, www.co.uk is not co.uk.
+    ['www.com', 'domain', 'www.com'],
+    ['WWW.co.uk', 'domain', 'www.co.uk'],
+    ['www.example.co.uk', 'domain', 'example.co.uk'],
     ['example.com.', 'domain', 'example.com'],
     ['Blog.Example.com', 'domain', 'blog.example.com'],
     ['https://Example.com', 'domain', 'example.com'],

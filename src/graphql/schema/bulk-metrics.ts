@@ -4,7 +4,6 @@ import { costs, type CostArgs, type GroupCost } from '../cost.js';
 import { badUserInput } from '../input-errors.js';
 import type { BulkMetricsRef, CanonicalOptions, NewAndLostRef, PageSummarySource, TargetRef } from '../models.js';
 import { bulkBatchSize, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../../dataforseo/bulk.js';
-import { normalizeTarget } from '../../dataforseo/target.js';
 import { DEFAULT_OPTIONS } from '../models.js';
 import { RANK_SCALE_SCOPE } from './backlink-options.js';
 import { fromProfile, LinkProfile, PROFILE } from './link-profile.js';
@@ -63,22 +62,7 @@ function checkBulkOptions(options: CanonicalOptions): void {
   }
 }
 
-/**
- * Whether a bulk task may carry this target. A referring domain whose name the normaliser refuses
- * ("my_site.example.com", "") stays an asTarget as the upstream spelled it; in a bulk task it would fail the whole
- * task (40501), and so every other target of the batch. It gets no bulk figures instead.
- */
-function sendable(target: string): boolean {
-  try {
-    normalizeTarget(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function load<E extends BulkEndpoint>(ctx: Context, endpoint: E, params: BulkParams, target: TargetRef): Promise<BulkItemOf<E> | null> {
-  if (!sendable(target.target)) return Promise.resolve(null);
   return ctx.loaders.bulk(endpoint, params).load(target.target);
 }
 
@@ -162,8 +146,13 @@ function utcDay(ms: number): string {
 /** The range of `since` today (UTC), and its default: one month back. */
 export function sinceRange(nowMs = Date.now()): { min: string; max: string; fallback: string } {
   const now = new Date(nowMs);
-  const back = (years: number, months: number) =>
-    utcDay(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth() - months, now.getUTCDate()));
+  // The same day of the month, or the month's last day when it has none (31 March → 28/29 February).
+  const back = (years: number, months: number) => {
+    const year = now.getUTCFullYear() - years;
+    const month = now.getUTCMonth() - months;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    return utcDay(Date.UTC(year, month, Math.min(now.getUTCDate(), lastDay)));
+  };
   return { min: back(NEW_LOST_YEARS_BACK, 0), max: utcDay(nowMs), fallback: back(0, 1) };
 }
 
