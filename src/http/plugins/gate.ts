@@ -137,7 +137,10 @@ function presentedKey(request: Request): { key: string; basic: boolean } | undef
  */
 export function useGate(options: GateOptions): Plugin<{ apiKey?: SpendAccount }> {
   const digest = (key: string) => createHash('sha256').update(key).digest();
-  const known = options.keys.map((entry) => ({ hash: digest(typeof entry === 'string' ? entry : entry.key), account: spendAccountOf(entry) }));
+  const known = options.keys.map((entry) => ({
+    hash: digest(typeof entry === 'string' ? entry : entry.key),
+    account: spendAccountOf(entry),
+  }));
   const perKey = new RateLimiterMemory({ points: options.perMinute, duration: 60 });
   const failures = new RateLimiterMemory({ points: options.failuresPerMinute, duration: 60 });
   const realm = 'realm="backlinks-graphql", charset="UTF-8"';
