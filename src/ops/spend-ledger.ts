@@ -145,39 +145,52 @@ interface Store {
   settle(bucket: string, holdId: string | null, chargeId: string, charge: number): Promise<Figures>;
 }
 
-function createMemoryStore(): Store {
-  const buckets = new Map<string, { spent: number; holds: Map<string, number> }>();
-  const bucketOf = (bucket: string) => {
+/** The in-memory store: one process's ledger, gone on restart. Same rules as Redis's: hold deadlines, charges once. */
+function createMemoryStore(clock: () => number): Store {
+  interface Bucket {
+    spent: number;
+    holds: Map<string, { amount: number; deadline: number }>;
+    charged: Set<string>;
+  }
+  const buckets = new Map<string, Bucket>();
+  const bucketOf = (bucket: string): Bucket => {
     let entry = buckets.get(bucket);
     if (!entry) {
       // Days before yesterday are over: their buckets go when a new one starts.
       const oldest = utcDay(Date.parse(`${bucket.slice(0, 10)}T00:00:00.000Z`) - 86_400_000);
       for (const name of buckets.keys()) if (name.slice(0, 10) < oldest) buckets.delete(name);
-      entry = { spent: 0, holds: new Map() };
+      entry = { spent: 0, holds: new Map(), charged: new Set() };
       buckets.set(bucket, entry);
     }
     return entry;
   };
-  const figures = (entry: { spent: number; holds: Map<string, number> }): Figures => {
+  const figures = (entry: Bucket): Figures => {
+    const now = clock();
     let held = 0;
-    for (const amount of entry.holds.values()) held += amount;
+    for (const [id, hold] of entry.holds) {
+      if (hold.deadline > now) held += hold.amount;
+      else entry.holds.delete(id);
+    }
     return { spent: entry.spent, held };
   };
   return {
     read: (bucket) => Promise.resolve(figures(bucketOf(bucket))),
-    reserve(bucket, holdId, cap, min, max) {
+    reserve(bucket, holdId, cap, min, max, holdTtlMs) {
       const entry = bucketOf(bucket);
       const before = figures(entry);
       const left = cap - before.spent - before.held;
       if (left < min) return Promise.resolve({ ...before, admitted: false, hold: 0 });
       const hold = Math.min(left, max);
-      if (hold > 0) entry.holds.set(holdId, hold);
+      if (hold > 0) entry.holds.set(holdId, { amount: hold, deadline: clock() + holdTtlMs });
       return Promise.resolve({ ...before, admitted: true, hold });
     },
-    settle(bucket, holdId, _chargeId, charge) {
+    settle(bucket, holdId, chargeId, charge) {
       const entry = bucketOf(bucket);
       if (holdId !== null) entry.holds.delete(holdId);
-      entry.spent += charge;
+      if (charge > 0 && !entry.charged.has(chargeId)) {
+        entry.charged.add(chargeId);
+        entry.spent += charge;
+      }
       return Promise.resolve(figures(entry));
     },
   };
@@ -305,7 +318,7 @@ export function createSpendLedger(options: SpendLedgerOptions = {}): SpendLedger
   const now = options.now ?? Date.now;
   const holdTtlMs = options.holdTtlMs ?? SPEND_HOLD_TTL_MS;
   const timeoutMs = options.timeoutMs ?? SPEND_TIMEOUT_MS;
-  const store = options.redis ? createRedisStore(options.redis, options.keyPrefix ?? 'backlinks:') : createMemoryStore();
+  const store = options.redis ? createRedisStore(options.redis, options.keyPrefix ?? 'backlinks:') : createMemoryStore(now);
   const pending: PendingCharge[] = [];
   const lateCharges = new WeakMap<SpendHold, number>();
   const bucketOf = (account: SpendAccount, day: string) => `${day}:${account.id}`;

@@ -11,7 +11,9 @@ export interface RedisServer {
   /** `redis://127.0.0.1:<port>`. */
   url: string;
   port: number;
+  /** Starts it again after `stop()`; a no-op while it runs. */
   start(): Promise<void>;
+  /** Kills it (SIGKILL: no goodbye to its clients). */
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
+      if (child && child.exitCode === null) return;
       child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
       await waitForPing(port);
     },
