@@ -22,8 +22,8 @@ describe('API_KEYS with names and daily caps', () => {
   });
 
   it('reads name= and cap= after a key, in any order, with any spacing', () => {
-    const keys = readConfig({ API_KEYS: `${A} name=frontend cap=5,  ${B}   cap=0.10\tname=acme.eu_1 , key-cccccccccccccccc name=ops` }).security
-      .apiKeys;
+    const keys = readConfig({ API_KEYS: `${A} name=frontend cap=5,  ${B}   cap=0.10\tname=acme.eu_1 , key-cccccccccccccccc name=ops` })
+      .security.apiKeys;
     expect(keys).toEqual([
       { key: A, name: 'frontend', dailyCapUsd: 5 },
       { key: B, name: 'acme.eu_1', dailyCapUsd: 0.1 },

@@ -185,7 +185,11 @@ describe('a Redis failure fails closed', () => {
     try {
       const calls = sandbox.stats().calls;
       for (let i = 0; i < 3; i++) {
-        const { status, body, text } = await replica.app.execute(`{ target(target: "down-${i}.example") { rank } }`, undefined, bearer(DOWN));
+        const { status, body, text } = await replica.app.execute(
+          `{ target(target: "down-${i}.example") { rank } }`,
+          undefined,
+          bearer(DOWN),
+        );
         expect(status).toBe(503);
         expect(body.errors?.[0]?.extensions.code).toBe('SPEND_UNAVAILABLE');
         expect(text).not.toContain(server.url);
