@@ -222,7 +222,10 @@ function readOrigins(env: Env, problems: string[]): string[] | '*' {
   return origins;
 }
 
-/** A dollar amount as API_KEYS and API_KEY_DAILY_CAP_USD write it: digits, optionally a point and up to 9 decimals. */
+/**
+ * A dollar amount as API_KEYS and API_KEY_DAILY_CAP_USD write it: up to 999 999, optionally with up to 9 decimals (the
+ * spend ledger counts integer nano-dollars, exact below 2^53).
+ */
 const USD_AMOUNT = /^\d{1,6}(?:\.\d{1,9})?$/;
 /** What a key's `name=` may be: it names the key in responses, logs and the spend ledger. */
 const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;

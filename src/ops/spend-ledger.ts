@@ -13,8 +13,11 @@ import type { ApiKeyEntry } from './config.js';
  * upstream bills to 1e-5 USD), so sums are exact. It never holds a key: accounts are named by their `name=`, or by a
  * truncated SHA-256 of the key.
  *
- * Hand-written on purpose: rate-limiter-flexible and redis-semaphore count requests or slots, not amounts that are
- * held at one figure and settled at another; two small Lua scripts do that atomically.
+ * Hand-written on purpose: rate-limiter-flexible's consume/reward could hold an amount and give back the rest, but
+ * not hold "all that is left" when less than the most an operation may cost is, nor let the hold of a replica that
+ * died expire, nor count a retried charge once; redis-semaphore counts slots, not dollars. Three small Lua scripts
+ * (run by ioredis's `defineCommand`) do each step atomically. The price of charging once: one marker per charged
+ * operation (its hold id, ~50 bytes), kept with the day's ledger.
  */
 
 /** Nano-dollars per dollar. */
