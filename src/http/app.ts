@@ -18,6 +18,7 @@ import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { schema } from '../graphql/schema/index.js';
 import type { UpstreamGateway } from '../upstream/gateway.js';
+import { createSpendLedger, type SpendLedger } from '../ops/spend-ledger.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -39,6 +40,11 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Structured logger: one line per request, and Yoga's own errors; false logs nothing (tests). */
   logger?: ReturnType<typeof createJsonLogger> | false;
+  /**
+   * What each API key spent today, against its daily cap (`API_KEYS` … `cap=`): `createSpendLedger({ redis })` to share
+   * it between replicas. Default: in this process's memory (reset on restart), when API keys are set.
+   */
+  spendLedger?: SpendLedger;
   /** Readiness: whether the configuration is complete and the upstream reachable in principle. Default ready. */
   ready?: () => { ready: boolean; [detail: string]: unknown };
 }
@@ -89,6 +95,7 @@ export function createApp(options: AppOptions) {
       maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50,
       maxResultValues: security.maxResultValues,
       metrics: options.metrics,
+      spendLedger: security.apiKeys.length > 0 ? (options.spendLedger ?? createSpendLedger()) : undefined,
     }),
     ...(options.metrics ? [usePrometheusMetrics(options.metrics)] : []),
     ...(options.sandbox ? [useSandboxNotice()] : []),

@@ -66,8 +66,12 @@ export interface SecurityConfig {
   introspection: boolean;
   /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`; default none (no cross-origin access). */
   corsOrigins: string[] | '*';
-  /** `API_KEYS`: comma-separated client keys; empty = no key needed. Never printed. */
-  apiKeys: string[];
+  /**
+   * `API_KEYS`: comma-separated client keys, each optionally followed by `name=<name>` and `cap=<USD per UTC day>`
+   * (`API_KEY_DAILY_CAP_USD` for keys without a `cap=`); empty = no key needed. A plain string is a key without a
+   * name or cap. Never printed.
+   */
+  apiKeys: (string | ApiKeyEntry)[];
   /** `API_KEY_RATE_LIMIT_PER_MINUTE`: requests per key per minute. */
   apiKeyRateLimitPerMinute: number;
   /** `API_KEY_FAILURES_PER_MINUTE`: wrong keys one client address may present per minute before every key is refused. */
@@ -79,6 +83,16 @@ export interface SecurityConfig {
   allowedHosts: string[];
   /** `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client. */
   trustedProxies: string[];
+}
+
+/** One entry of `API_KEYS` with settings: `<key> name=<name> cap=<USD>`. */
+export interface ApiKeyEntry {
+  /** The secret the client presents. */
+  key: string;
+  /** `name=`: 1–64 of A–Z a–z 0–9 . _ -; shown to the key's holder, and its id in the spend ledger (keys sharing a name share a ledger). */
+  name?: string;
+  /** `cap=`: the most the key may spend per UTC day, in USD; undefined = uncapped. */
+  dailyCapUsd?: number;
 }
 
 /** The defaults of SecurityConfig: what a public endpoint should start with. */
@@ -208,14 +222,65 @@ function readOrigins(env: Env, problems: string[]): string[] | '*' {
   return origins;
 }
 
-function readApiKeys(env: Env, problems: string[]): string[] {
-  const keys = (env.API_KEYS ?? '')
+/**
+ * A dollar amount as API_KEYS and API_KEY_DAILY_CAP_USD write it: up to 999 999, optionally with up to 9 decimals (the
+ * spend ledger counts integer nano-dollars, exact below 2^53).
+ */
+const USD_AMOUNT = /^\d{1,6}(?:\.\d{1,9})?$/;
+/** What a key's `name=` may be: it names the key in responses, logs and the spend ledger. */
+const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * API_KEYS: comma-separated entries, each a key optionally followed by whitespace-separated settings
+ * (`sk-frontend-0123456789 name=frontend cap=5`). A key cannot hold whitespace (Bearer credentials cannot), so an
+ * entry without settings means what it always meant. The keys themselves are never quoted in a problem: entries are
+ * named by position.
+ */
+function readApiKeys(env: Env, problems: string[]): (string | ApiKeyEntry)[] {
+  const defaultCapRaw = env.API_KEY_DAILY_CAP_USD?.trim() ?? '';
+  let defaultCap: number | undefined;
+  if (defaultCapRaw !== '') {
+    if (USD_AMOUNT.test(defaultCapRaw)) defaultCap = Number(defaultCapRaw);
+    else problems.push(`API_KEY_DAILY_CAP_USD must be an amount in USD such as 5 or 0.10, got "${defaultCapRaw}"`);
+  }
+  const entries = (env.API_KEYS ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean);
-  // Never quote a key back: say which one, by position.
-  keys.forEach((key, i) => {
-    if (key.length < 16) problems.push(`API_KEYS: key #${i + 1} is shorter than 16 characters; use long random keys`);
+  const seen = new Map<string, number>();
+  const capsByName = new Map<string, number | undefined>();
+  const keys = entries.map((entry, i): string | ApiKeyEntry => {
+    const where = `API_KEYS: key #${i + 1}`;
+    const [key = '', ...settings] = entry.split(/\s+/);
+    if (key.length < 16) problems.push(`${where} is shorter than 16 characters; use long random keys`);
+    const first = seen.get(key);
+    if (first !== undefined) problems.push(`${where} repeats key #${first}`);
+    else seen.set(key, i + 1);
+    let name: string | undefined;
+    let cap: number | null | undefined;
+    for (const setting of settings) {
+      const eq = setting.indexOf('=');
+      const [field, value] = eq < 0 ? ['', ''] : [setting.slice(0, eq), setting.slice(eq + 1)];
+      if (field === 'name' && name === undefined) {
+        if (KEY_NAME.test(value)) name = value;
+        else problems.push(`${where}: name= must be 1–64 letters, digits, ".", "_" or "-", got "${value.slice(0, 70)}"`);
+      } else if (field === 'cap' && cap === undefined) {
+        if (value === 'none') cap = null;
+        else if (USD_AMOUNT.test(value)) cap = Number(value);
+        else problems.push(`${where}: cap= must be an amount in USD per day such as 5 or 0.10, or none, got "${value.slice(0, 20)}"`);
+      } else {
+        // Not quoted: text after a key that is no setting may be the rest of a key with a space in it.
+        problems.push(`${where}: after the key, only one name=… and one cap=… may follow (separated by spaces)`);
+      }
+    }
+    const dailyCapUsd = cap === null ? undefined : (cap ?? defaultCap);
+    if (name !== undefined) {
+      if (capsByName.has(name) && capsByName.get(name) !== dailyCapUsd)
+        problems.push(`${where}: keys named "${name}" share one ledger and must have the same cap`);
+      capsByName.set(name, dailyCapUsd);
+    }
+    if (name === undefined && dailyCapUsd === undefined) return key;
+    return { key, ...(name === undefined ? {} : { name }), ...(dailyCapUsd === undefined ? {} : { dailyCapUsd }) };
   });
   return keys;
 }

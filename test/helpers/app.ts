@@ -5,6 +5,7 @@ import type { UpstreamCallEvent } from '../../src/dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider } from '../../src/dataforseo/providers.js';
 import { createMockUpstream, type MockUpstream } from './mock-upstream.js';
 import type { SecurityConfig } from '../../src/ops/config.js';
+import type { SpendLedger } from '../../src/ops/spend-ledger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import type { RetryPolicy } from '../../src/upstream/gateway.js';
 import { createUpstream } from '../../src/upstream/index.js';
@@ -22,6 +23,8 @@ export interface TestAppOptions {
   metrics?: boolean;
   /** Serve GraphiQL; default true, as the server does. */
   graphiql?: boolean;
+  /** The API keys' spend ledger; default the app's own (in memory). */
+  spendLedger?: SpendLedger;
 }
 
 export const TEST_LOGIN = 'test-login@example.com';
@@ -54,6 +57,7 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     security: options.security,
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     ...(metrics ? { metrics } : {}),
+    ...(options.spendLedger ? { spendLedger: options.spendLedger } : {}),
   });
   return {
     yoga,

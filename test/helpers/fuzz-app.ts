@@ -99,7 +99,7 @@ export function createFuzzApp(sandboxUrl: string, variant: FuzzVariant): FuzzApp
   return {
     variant,
     yoga,
-    keys: config.security.apiKeys,
+    keys: config.security.apiKeys.map((entry) => (typeof entry === 'string' ? entry : entry.key)),
     graphiql: config.graphiql,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     maxAliases: config.security.maxAliases,

@@ -9,6 +9,7 @@ import './target.js';
 import './referring-domain.js';
 import './intersection.js';
 import './bulk-metrics.js';
+import './spend.js';
 
 /** The schema, sorted so that the printed SDL is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

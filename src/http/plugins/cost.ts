@@ -1,9 +1,12 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { BULK_TARGETS_MAX } from '../../dataforseo/bulk.js';
 import { BudgetInputError, BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
 import type { Context } from '../../graphql/context.js';
+import { PAGE_SIZE_MAX } from '../../graphql/pagination.js';
 import type { Metrics } from '../../ops/metrics.js';
-import { costReport } from '../../upstream/cost-meter.js';
+import { SpendUnavailableError, type SpendHold, type SpendLedger, type SpendStatus } from '../../ops/spend-ledger.js';
+import { costReport, type CostMeter } from '../../upstream/cost-meter.js';
 
 /**
  * A refusal before execution is a request error: 400 under application/graphql-response+json, as the GraphQL-over-HTTP
@@ -15,6 +18,8 @@ const REQUEST_ERROR = { status: 400, spec: true } as const;
 const USD_PER_CALL = 0.02;
 /** What each row of an answer adds. */
 const USD_PER_ROW = 0.00003;
+/** The most rows one upstream call can bill: a page of 1000, or a bulk task's 1000 targets (one item each). */
+const ROWS_PER_CALL_MAX = Math.max(PAGE_SIZE_MAX, BULK_TARGETS_MAX);
 
 export interface CostPluginOptions {
   /** Operations whose upper bound of upstream calls is above this are refused before any call. */
@@ -23,6 +28,43 @@ export interface CostPluginOptions {
   maxResultValues?: number;
   /** Counts refusals, cache hits, coalesced calls and retries. */
   metrics?: Metrics | undefined;
+  /** What each API key spent today, against its daily cap; none: no spend accounting (the gate has no keys). */
+  spendLedger?: SpendLedger | undefined;
+}
+
+/** A dollar amount for a message: cents, and the upstream's fifth decimal where it has one. */
+function dollars(usd: number): string {
+  return `$${usd.toFixed(5).replace(/0{1,3}$/, '')}`;
+}
+
+/** A key's figures as responses carry them (`extensions.cost.spend`, and a refusal's extensions). */
+function spendReport(status: SpendStatus) {
+  return {
+    keyName: status.keyName,
+    spentUsd: status.spentUsd,
+    heldUsd: status.heldUsd,
+    capUsd: status.capUsd,
+    remainingUsd: status.remainingUsd,
+    resetAt: status.resetAt.toISOString(),
+  };
+}
+
+/**
+ * Charges to the ledger what the meter receives after its operation was settled. The gateway charges a call to the
+ * meter of the request that started it, and a call can outlive that request (another request joined it, then this
+ * one went away): what it bills still belongs to this key. Hand-written: the meter is a plain object, without a hook.
+ */
+function chargeLateCosts(meter: CostMeter, charge: (usd: number) => void): void {
+  let value = meter.upstreamCostUsd;
+  Object.defineProperty(meter, 'upstreamCostUsd', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (next: number) => {
+      if (next > value) charge(next - value);
+      value = next;
+    },
+  });
 }
 
 /**
@@ -45,15 +87,25 @@ function dryRunOf(context: { request?: Request; params?: { extensions?: Record<s
 /**
  * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
  * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
- * all before any upstream call. After execution: every response carries `extensions.cost`.
+ * all before any upstream call. With an API key, the operation then holds what it may cost in the key's spend ledger
+ * (BUDGET_EXCEEDED when the key's daily cap leaves too little; SPEND_UNAVAILABLE when the ledger cannot be reached)
+ * and is charged what the upstream billed when it ends. After execution: every response carries `extensions.cost`.
  */
-export function useCostControl(options: CostPluginOptions): Plugin {
-  // Estimates and decides; when the operation must not run, sets its result instead.
-  const control = (args: ExecutionArgs, setResultAndStopExecution: (result: ExecutionResult) => void): void => {
+export function useCostControl(options: CostPluginOptions): Plugin<Partial<Context>> {
+  const ledger = options.spendLedger;
+  // The key's figures each response reports, by request: read for a dry run, at a refusal, or after settling.
+  const figures = new WeakMap<object, SpendStatus>();
+
+  type Stop = (result: ExecutionResult) => void;
+  type Execute = (args: ExecutionArgs) => unknown;
+
+  // Estimates and decides; when the operation must not run, sets its result instead; when it runs on a key's
+  // allowance, wraps its execution so that it is charged when it ends, however it ends.
+  const control = async (args: ExecutionArgs, stop: Stop, executeFn: Execute, setExecuteFn: (fn: Execute) => void): Promise<void> => {
     const context = args.contextValue as Context & { request?: Request; params?: { extensions?: Record<string, unknown> } };
     const dryRun = dryRunOf(context);
     if (dryRun === undefined) {
-      setResultAndStopExecution({
+      stop({
         errors: [
           new GraphQLError(
             'The x-dry-run header must be "true" or "false", and the dryRun extension a boolean; the operation was not run.',
@@ -71,7 +123,7 @@ export function useCostControl(options: CostPluginOptions): Plugin {
     } catch (error) {
       if (error instanceof BudgetInputError) {
         const refused = error.error;
-        setResultAndStopExecution({
+        stop({
           errors: [
             new GraphQLError(refused.message, {
               ...(refused.nodes ? { nodes: refused.nodes } : {}),
@@ -84,7 +136,7 @@ export function useCostControl(options: CostPluginOptions): Plugin {
       // Fail closed: an operation whose cost cannot be bounded is not run. Only our own reasons reach the client.
       const reason = error instanceof BudgetUnknownError ? error.reason : 'the estimator failed';
       options.metrics?.budgetRejected();
-      setResultAndStopExecution({
+      stop({
         errors: [
           new GraphQLError(`The upstream cost of this operation cannot be bounded (${reason}); it was not run.`, {
             extensions: { code: 'BUDGET_UNKNOWN', reason, http: REQUEST_ERROR },
@@ -95,14 +147,23 @@ export function useCostControl(options: CostPluginOptions): Plugin {
     }
     context.meter.estimatedUpstreamCalls = estimate.calls;
     context.meter.maxUpstreamCalls = options.maxUpstreamCallsPerOperation;
+    const account = ledger ? context.apiKey : undefined;
     if (dryRun) {
-      setResultAndStopExecution({ extensions: { dryRun: true } });
+      // Only read: a dry run holds and spends nothing. Without the figures (ledger unreachable) it still answers.
+      if (ledger && account) {
+        const status = await ledger.status(account).catch((error: unknown) => {
+          if (error instanceof SpendUnavailableError) return undefined;
+          throw error;
+        });
+        if (status) figures.set(context, status);
+      }
+      stop({ extensions: { dryRun: true } });
       return;
     }
     const maxValues = options.maxResultValues ?? 250_000;
     if (estimate.values > maxValues) {
       // One cached page can be serialised a hundred times under aliases: what it costs the server is bounded too.
-      setResultAndStopExecution({
+      stop({
         errors: [
           new GraphQLError(
             `This operation's response could hold up to ${estimate.values} values (fields and list items); the limit is ${maxValues} (MAX_RESULT_VALUES). ` +
@@ -124,32 +185,101 @@ export function useCostControl(options: CostPluginOptions): Plugin {
     const limit = options.maxUpstreamCallsPerOperation;
     if (calls > limit) {
       options.metrics?.budgetRejected();
-      setResultAndStopExecution({
+      stop({
         errors: [
           new GraphQLError(
-            `This operation could make up to ${calls} upstream calls (at least $${(calls * USD_PER_CALL).toFixed(2)}, plus $${USD_PER_ROW} per row returned); the limit is ${limit}. ` +
+            `This operation could make up to ${calls} upstream calls (at least ${dollars(calls * USD_PER_CALL)}, plus $${USD_PER_ROW} per row returned); the limit is ${limit}. ` +
               'Ask for smaller pages, fewer targets or fewer asTarget hops.',
             { extensions: { code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: calls, maxUpstreamCalls: limit, http: REQUEST_ERROR } },
           ),
         ],
       });
+      return;
     }
+    if (!ledger || !account) return;
+
+    // Admitted when its calls fit in what is left; it then holds the most it can cost (each call's largest answer),
+    // or all that is left when that is less, so that operations of the key running beside it cannot spend it too.
+    const estimatedUsd = calls * USD_PER_CALL;
+    let hold: SpendHold;
+    try {
+      const reservation = await ledger.reserve(account, {
+        minUsd: estimatedUsd,
+        maxUsd: calls * (USD_PER_CALL + ROWS_PER_CALL_MAX * USD_PER_ROW),
+      });
+      if (!reservation.admitted) {
+        const { status } = reservation;
+        figures.set(context, status);
+        options.metrics?.budgetRejected();
+        const held = status.heldUsd > 0 ? `, ${dollars(status.heldUsd)} held by its operations in flight` : '';
+        stop({
+          errors: [
+            new GraphQLError(
+              `This operation could make up to ${calls} upstream calls (at least ${dollars(estimatedUsd)}, plus $${USD_PER_ROW} per row returned); ` +
+                `this API key has ${dollars(status.remainingUsd ?? 0)} left of its daily cap of ${dollars(status.capUsd ?? 0)} ` +
+                `(${dollars(status.spentUsd)} spent today${held}). The cap resets at ${status.resetAt.toISOString()}.`,
+              {
+                extensions: {
+                  code: 'BUDGET_EXCEEDED',
+                  estimatedUpstreamCalls: calls,
+                  estimatedUsd,
+                  ...spendReport(status),
+                  http: REQUEST_ERROR,
+                },
+              },
+            ),
+          ],
+        });
+        return;
+      }
+      hold = reservation.hold;
+    } catch (error) {
+      if (!(error instanceof SpendUnavailableError)) throw error;
+      // Fail closed: without the ledger, a capped key's spend cannot be bounded, so nothing is run on it.
+      stop({
+        errors: [
+          new GraphQLError('The spend ledger of API keys cannot be reached; the operation was not run. Retry in a few seconds.', {
+            extensions: { code: 'SPEND_UNAVAILABLE', retryable: true, http: { status: 503, headers: { 'retry-after': '5' } } },
+          }),
+        ],
+      });
+      return;
+    }
+    const meter = context.meter;
+    const before = meter.upstreamCostUsd;
+    setExecuteFn(async (executionArgs) => {
+      try {
+        return await executeFn(executionArgs);
+      } finally {
+        const status = await ledger.settle(hold, meter.upstreamCostUsd - before);
+        if (status) figures.set(context, status);
+        chargeLateCosts(meter, (usd) => void ledger.charge(hold, usd));
+      }
+    });
   };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      control(args, setResultAndStopExecution);
+    onContextBuilding({ context, extendContext }) {
+      const account = context.apiKey;
+      if (!ledger || !account) return;
+      let read: Promise<SpendStatus> | undefined;
+      extendContext({ spend: () => (read ??= ledger.status(account)) });
+    },
+    async onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
+      await control(args, setResultAndStopExecution, executeFn as Execute, setExecuteFn as (fn: Execute) => void);
     },
     // The schema has no Subscription type today (graphql-js refuses those, at no cost); should one appear, it is
-    // budgeted like a query rather than let through.
-    onSubscribe({ args, setResultAndStopExecution }) {
-      control(args, setResultAndStopExecution);
+    // budgeted like a query rather than let through (its hold is settled when the subscription starts).
+    async onSubscribe({ args, setResultAndStopExecution, subscribeFn, setSubscribeFn }) {
+      await control(args, setResultAndStopExecution, subscribeFn as Execute, setSubscribeFn as (fn: Execute) => void);
     },
     onExecutionResult({ result, setResult, context }) {
       if (!result || Symbol.asyncIterator in result) return;
       const meter = (context as Partial<Context>).meter;
       if (!meter) return;
       options.metrics?.operationCost(meter);
-      setResult({ ...result, extensions: { ...result.extensions, cost: costReport(meter) } });
+      const status = figures.get(context);
+      const cost = status ? { ...costReport(meter), spend: spendReport(status) } : costReport(meter);
+      setResult({ ...result, extensions: { ...result.extensions, cost } });
     },
   };
 }

@@ -4,11 +4,13 @@ import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { GRAPHIQL_ASSET_PREFIX, type GraphiqlAssets } from '../graphiql-assets.js';
+import type { ApiKeyEntry } from '../../ops/config.js';
+import { spendAccountOf, type SpendAccount } from '../../ops/spend-ledger.js';
 
 /** What the gate lets through, and to whom. */
 export interface GateOptions {
-  /** Client API keys; empty: no key needed. Only their SHA-256 hashes are kept. */
-  keys: readonly string[];
+  /** Client API keys (API_KEYS entries); empty: no key needed. Only their SHA-256 hashes are kept. */
+  keys: readonly (string | ApiKeyEntry)[];
   /** Requests a key may make per minute, then 429 RATE_LIMITED. */
   perMinute: number;
   /** Wrong keys one client address may present per minute, then 429 TOO_MANY_FAILED_ATTEMPTS for every key. */
@@ -133,19 +135,24 @@ function presentedKey(request: Request): { key: string; basic: boolean } | undef
  * other prefixes included), so the gate must run before any of Yoga's routes can answer: `createApp` turns Yoga's
  * GraphiQL, health, readiness and metrics routes off and leaves them to the gate.
  */
-export function useGate(options: GateOptions): Plugin {
+export function useGate(options: GateOptions): Plugin<{ apiKey?: SpendAccount }> {
   const digest = (key: string) => createHash('sha256').update(key).digest();
-  const known = options.keys.map(digest);
+  const known = options.keys.map((entry) => ({
+    hash: digest(typeof entry === 'string' ? entry : entry.key),
+    account: spendAccountOf(entry),
+  }));
   const perKey = new RateLimiterMemory({ points: options.perMinute, duration: 60 });
   const failures = new RateLimiterMemory({ points: options.failuresPerMinute, duration: 60 });
   const realm = 'realm="backlinks-graphql", charset="UTF-8"';
+  // Which key each admitted request presented, for the context (the spend ledger charges it); gone with the request.
+  const accounts = new WeakMap<Request, SpendAccount>();
 
-  const isKnownKey = (key: string): Buffer | undefined => {
+  const knownKey = (key: string): { hash: Buffer; account: SpendAccount } | undefined => {
     const hash = digest(key);
     // Every known key is compared, in constant time each, so the time taken says nothing about which one matched.
-    let match = false;
-    for (const k of known) match = timingSafeEqual(k, hash) || match;
-    return match && key !== '' ? hash : undefined;
+    let match: SpendAccount | undefined;
+    for (const k of known) if (timingSafeEqual(k.hash, hash)) match = k.account;
+    return match && key !== '' ? { hash, account: match } : undefined;
   };
 
   const routeOf = (pathname: string): Route | undefined => {
@@ -221,8 +228,8 @@ export function useGate(options: GateOptions): Plugin {
           return endResponse(json(429, message, 'TOO_MANY_FAILED_ATTEMPTS', { 'retry-after': String(seconds) }));
         }
         const presented = presentedKey(request);
-        const hash = presented ? isKnownKey(presented.key) : undefined;
-        if (!hash) {
+        const matched = presented ? knownKey(presented.key) : undefined;
+        if (!matched) {
           if (presented) await failures.penalty(address, 1);
           const challenge = wantsGraphiql || presented?.basic ? `Basic ${realm}` : `Bearer ${realm}`;
           return endResponse(
@@ -235,13 +242,14 @@ export function useGate(options: GateOptions): Plugin {
           );
         }
         try {
-          await perKey.consume(hash.toString('hex'));
+          await perKey.consume(matched.hash.toString('hex'));
         } catch (rejection) {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
           const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
           const message = `This API key made more than ${options.perMinute} requests in a minute; retry in ${seconds} s.`;
           return endResponse(json(429, message, 'RATE_LIMITED', { 'retry-after': String(seconds) }));
         }
+        accounts.set(request, matched.account);
       }
 
       if (route === 'ready') {
@@ -263,6 +271,10 @@ export function useGate(options: GateOptions): Plugin {
           json(406, `The Accept header must allow one of ${RESPONSE_MEDIA_TYPES.join(', ')} (UTF-8, or none given).`, 'NOT_ACCEPTABLE'),
         );
       }
+    },
+    onContextBuilding({ context, extendContext }) {
+      const account = accounts.get(context.request);
+      if (account) extendContext({ apiKey: account });
     },
   };
 }

@@ -548,6 +548,8 @@ export type Query = {
   node?: Maybe<Node>;
   /** Fetches objects by their global IDs, in the order given. */
   nodes: Array<Maybe<Node>>;
+  /** The spend of this request’s API key today, like GitHub’s `rateLimit`. Free: no upstream call, read once per request. Null when the server has no API_KEYS. */
+  spend?: Maybe<Spend>;
   /** One domain, subdomain or page. No upstream call is made until a field that needs one is selected. */
   target?: Maybe<Target>;
   /** Several targets (at most 1000): their summaries are fetched concurrently, each distinct one once (one call each), and their bulkMetrics in one call per 1000 targets per endpoint. The budget decides how many may select summary fields. */
@@ -753,6 +755,23 @@ export type ReferringDomainOrderField =
   | 'REFERRING_SUBNET_COUNT'
   /** By the spam score (backlinks_spam_score). */
   | 'SPAM_SCORE';
+
+/** What the API key of this request spent today (UTC) against its daily cap (`cap=` in API_KEYS). An operation runs when its upstream calls ($0.02 each) fit in `remainingUsd`; it is charged what the upstream billed. */
+export type Spend = {
+  __typename?: 'Spend';
+  /** The daily cap in USD; null when the key is uncapped. */
+  capUsd?: Maybe<Scalars['Float']['output']>;
+  /** USD held by this key’s operations in flight, this one included: the most they may still cost. */
+  heldUsd: Scalars['Float']['output'];
+  /** The key’s `name=` in API_KEYS; null for a key without one. */
+  keyName?: Maybe<Scalars['String']['output']>;
+  /** What operations may still hold today: cap − spent − held, at least 0; null when the key is uncapped. */
+  remainingUsd?: Maybe<Scalars['Float']['output']>;
+  /** When the day’s spend starts again from zero: the next 00:00 UTC. */
+  resetAt: Scalars['DateTime']['output'];
+  /** USD the upstream billed for this key’s operations today. */
+  spentUsd: Scalars['Float']['output'];
+};
 
 /** Conditions on a string; several are joined by "and". Each counts as one of the 8 upstream conditions. */
 export type StringFilter = {
