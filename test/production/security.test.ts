@@ -15,7 +15,8 @@ function depthQuery(depth: number): string {
   const levels = Math.floor((depth - 2) / 3);
   const tail = ['id', 'referringDomains { totalCount }', 'referringDomains { pageInfo { hasNextPage } }'][(depth - 2) % 3];
   let q = tail ?? 'id';
-  for (let i = 0; i < levels; i++) q = `referringDomains { nodes { target { ${q} } } }`;
+  // Pages of one: a dry run answers as the run would, and 25-item pages nested this deep would be RESULT_TOO_LARGE.
+  for (let i = 0; i < levels; i++) q = `referringDomains(first: 1) { nodes { target { ${q} } } }`;
   return `{ target(target: "a.com") { ${q} } }`;
 }
 

@@ -262,8 +262,11 @@ describe('the budget estimate', () => {
           const { body } = await strict.execute(query, undefined, dryRun ? { 'x-dry-run': 'true' } : {});
           const estimate = body.extensions.cost.estimatedUpstreamCalls;
           if (dryRun) {
+            // A dry run answers as the run would: the refusal over the budget, else the estimate alone.
             expect(body.data).toBeUndefined();
-            expect(body.extensions.dryRun).toBe(true);
+            if (estimate > 3)
+              expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BUDGET_EXCEEDED', estimatedUpstreamCalls: estimate });
+            else expect(body.extensions.dryRun).toBe(true);
             expect(env.sandbox.stats().requests - before).toBe(0);
           } else if (estimate > 3) {
             expect(body.errors?.[0]?.extensions).toMatchObject({

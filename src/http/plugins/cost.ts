@@ -148,18 +148,6 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
     context.meter.estimatedUpstreamCalls = estimate.calls;
     context.meter.maxUpstreamCalls = options.maxUpstreamCallsPerOperation;
     const account = ledger ? context.apiKey : undefined;
-    if (dryRun) {
-      // Only read: a dry run holds and spends nothing. Without the figures (ledger unreachable) it still answers.
-      if (ledger && account) {
-        const status = await ledger.status(account).catch((error: unknown) => {
-          if (error instanceof SpendUnavailableError) return undefined;
-          throw error;
-        });
-        if (status) figures.set(context, status);
-      }
-      stop({ extensions: { dryRun: true } });
-      return;
-    }
     const maxValues = options.maxResultValues ?? 250_000;
     if (estimate.values > maxValues) {
       // One cached page can be serialised a hundred times under aliases: what it costs the server is bounded too.
@@ -194,6 +182,19 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
           ),
         ],
       });
+      return;
+    }
+    // A dry run answers as the run would: refused above, or with the estimate (and the key's figures) here.
+    if (dryRun) {
+      // Only read: a dry run holds and spends nothing. Without the figures (ledger unreachable) it still answers.
+      if (ledger && account) {
+        const status = await ledger.status(account).catch((error: unknown) => {
+          if (error instanceof SpendUnavailableError) return undefined;
+          throw error;
+        });
+        if (status) figures.set(context, status);
+      }
+      stop({ extensions: { dryRun: true } });
       return;
     }
     if (!ledger || !account) return;
