@@ -97,16 +97,24 @@ export interface ReplicaOptions {
   keyPrefix?: string;
 }
 
+/** What a replica logged about its mode. */
+export interface LogLine {
+  level: string;
+  msg: string;
+}
+
 /**
  * One replica as the server builds it (createUpstream with `shared`, createApp), in-process: tests run several
  * against one Redis and one sandbox. Resolves once it is in shared mode.
  */
 export async function startReplica(sandboxUrl: string, redisUrl: string, options: ReplicaOptions) {
   const dispatcher = new Agent({ keepAliveTimeout: 1000, connections: 256 });
+  const logs: LogLine[] = [];
   const redis: SharedRedis = createSharedRedis(redisUrl, {
     keyPrefix: options.keyPrefix ?? 'test:',
     commandTimeoutMs: 500,
     connectTimeoutMs: 500,
+    log: (level, msg) => logs.push({ level, msg }),
   });
   const { scheduler, gateway } = createUpstream({
     provider: createDataForSeoProvider({ baseUrl: sandboxUrl, login: TEST_LOGIN, password: TEST_PASSWORD }),
@@ -129,6 +137,7 @@ export async function startReplica(sandboxUrl: string, redisUrl: string, options
   return {
     yoga,
     redis,
+    logs,
     scheduler,
     gateway,
     /** Runs an operation through the app in-process; returns the parsed JSON body. */

@@ -115,6 +115,8 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
   /** Back to shared mode when Redis answers and every hook has re-registered what was done alone. */
   function probe(): Promise<void> {
     probing ??= (async () => {
+      // Not before `probing` is assigned: the finally below must clear this run, not an earlier one.
+      await Promise.resolve();
       try {
         if (client.status !== 'ready') return;
         await client.ping();
