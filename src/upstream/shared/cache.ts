@@ -79,7 +79,7 @@ export function createRedisCacheStore(redis: SharedRedis, options: RedisCacheOpt
       if (redis.mode() !== 'shared') return undefined;
       let text: string | null;
       try {
-        text = await redis.client.get(entryKey(key));
+        text = await redis.timed(redis.client.get(entryKey(key)));
       } catch (error) {
         redis.failed(error);
         return undefined;

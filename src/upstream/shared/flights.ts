@@ -153,16 +153,15 @@ export function createSharedFlights(redis: SharedRedis, options: SharedFlightOpt
         const set = waiters.get(hash);
         if (!set) return;
         for (const waiter of set) if (waiter.deadline <= now) waiter.settle({ kind: 'timeout' });
-        if (redis.mode() !== 'shared') {
-          for (const waiter of set) waiter.settle({ kind: 'free' });
-          return;
-        }
+        // Asked even in local share: while the lock can be read, its owner is alive and its answer will come.
+        let free: boolean;
         try {
-          if ((await redis.client.exists(lockOf(hash))) === 0)
-            for (const waiter of waiters.get(hash) ?? []) waiter.settle({ kind: 'free' });
+          free = (await redis.timed(redis.client.exists(lockOf(hash)))) === 0;
         } catch (error) {
           redis.failed(error);
+          free = redis.mode() !== 'shared';
         }
+        if (free) for (const waiter of waiters.get(hash) ?? []) waiter.settle({ kind: 'free' });
       }),
     ).finally(() => {
       polling = false;
@@ -223,7 +222,7 @@ export function createSharedFlights(redis: SharedRedis, options: SharedFlightOpt
       if (redis.mode() !== 'shared') return { led: keys.map(() => true), shared: false };
       const locks = keys.map((key) => lockOf(hashOf(key)));
       try {
-        const replies = await Promise.all(locks.map((lock) => redis.client.set(lock, token, 'PX', lockTtlMs, 'NX')));
+        const replies = await Promise.all(locks.map((lock) => redis.timed(redis.client.set(lock, token, 'PX', lockTtlMs, 'NX'))));
         const led = replies.map((reply) => reply === 'OK');
         led.forEach((mine, i) => {
           const lock = locks[i];

@@ -69,6 +69,13 @@ redis.call('PEXPIRE', KEYS[3], 3600000)
 return {0, inFlight + 1, conc}
 `;
 
+/** The call started: its start counts from now (see `acquire`). */
+const STARTED = `
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'XX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+return 1
+`;
+
 const RELEASE = `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   local conc = tonumber(redis.call('HGET', KEYS[2], 'concurrency') or ARGV[3]) or 1
@@ -129,6 +136,7 @@ export function createSharedLimiter(redis: SharedRedis, limits: AccountLimits, o
   const released = redis.key('limits:released');
   const admit = script(redis, 'backlinksAdmit', ADMIT);
   const release = script(redis, 'backlinksRelease', RELEASE);
+  const started = script(redis, 'backlinksStarted', STARTED);
   const register = script(redis, 'backlinksRegister', REGISTER);
   const slowDown = script(redis, 'backlinksSlowDown', SLOW_DOWN);
   const recovered = script(redis, 'backlinksRecovered', RECOVERED);
@@ -184,11 +192,17 @@ export function createSharedLimiter(redis: SharedRedis, limits: AccountLimits, o
           pausedUntil = REASONS[reason] === 'paused' ? Date.now() + ms : 0;
           if (reason === 0) {
             local.record(id);
+            // The upstream counts a call when it arrives, which may be well after Redis admitted it when this
+            // process's event loop was busy: stamped again as it starts, so that it leaves the shared window no
+            // earlier than it leaves the upstream's.
+            started([starts], [leaseId(id)]).catch(() => undefined);
             return { granted: true };
           }
           return { granted: false, retryInMs: Math.max(1, ms) };
         } catch (error) {
           fail(error);
+          // Still shared (a late reply being verified): ask again shortly rather than admit on the side.
+          if (shared()) return { granted: false, retryInMs: 50 };
         }
       }
       return local.acquireNow(id);

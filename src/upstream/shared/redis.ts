@@ -27,12 +27,23 @@ export interface SharedRedisOptions {
 
 /** The connection and mode of one replica. */
 export interface SharedRedis {
-  /** Commands (no offline queue, with a timeout). */
+  /** Commands (no offline queue); send them through `timed`. */
   readonly client: Redis;
+  /**
+   * A command's reply, or a timeout error after `commandTimeoutMs`. The timeout is judged after the replies already
+   * received have been read: when the event loop was blocked for longer than the timeout (a burst of requests on a
+   * busy machine), a timer would otherwise fire before the socket is read and fail every command in flight, each
+   * then redone without Redis (a duplicate upstream call) for nothing.
+   */
+  timed<T>(command: Promise<T>): Promise<T>;
   /** Unique to this process: owner of its locks and leases. */
   readonly replicaId: string;
   mode(): SharedMode;
-  /** A command failed: local share until Redis answers again. */
+  /**
+   * A command failed: local share until Redis answers again. A timeout on a connection that is up is verified
+   * first (a PING): a process whose event loop was busy for longer than the timeout sees every reply late, and
+   * must not drop out of shared mode for that; the failed command's caller still treats it as failed.
+   */
   failed(error: unknown): void;
   /** Run, in order, before each return to shared mode; a hook that throws keeps the replica local (retried later). */
   onReconnect(hook: () => Promise<void>): void;
@@ -50,10 +61,13 @@ export interface SharedRedis {
 
 /** How often a replica in local share checks whether Redis answers again (when ioredis has not said so). */
 const PROBE_MS = 1000;
+/** ioredis's message for a command past `commandTimeout`. */
+const COMMAND_TIMED_OUT = 'Command timed out';
 
 /** Connects to `url` (redis:// or rediss://, a password in it never leaves this module) and tracks the mode. */
 export function createSharedRedis(url: string, options: SharedRedisOptions = {}): SharedRedis {
   const prefix = options.keyPrefix ?? 'backlinks:';
+  const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   const log = options.log ?? (() => undefined);
   const secret = (() => {
     try {
@@ -71,7 +85,8 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 1000,
+    // A backstop only (see `timed`): a command still unanswered this long is dropped by ioredis.
+    commandTimeout: 10 * commandTimeoutMs,
     connectTimeout: options.connectTimeoutMs ?? 2000,
     // Reconnect for ever, backing off to one attempt every 2 s.
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
@@ -119,7 +134,7 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
       await Promise.resolve();
       try {
         if (client.status !== 'ready') return;
-        await client.ping();
+        await timed(client.ping());
         for (const hook of hooks) await hook();
         setMode('shared');
       } catch (error) {
@@ -162,13 +177,58 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
   client.connect().catch(() => undefined);
   subscriber.connect().catch(() => undefined);
 
+  let verifying = false;
+  /** Falls back unless a PING answers in time. */
+  function verify(reason: unknown): void {
+    if (verifying) return;
+    verifying = true;
+    timed(client.ping())
+      .catch((error: unknown) => setMode('local-share', error ?? reason))
+      .finally(() => {
+        verifying = false;
+      });
+  }
+
+  function timed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      // setImmediate runs after the poll phase: replies that arrived while the loop was blocked are read first.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (settled) return;
+            settled = true;
+            reject(new Error(COMMAND_TIMED_OUT));
+          }),
+        commandTimeoutMs,
+      );
+      command.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        },
+      );
+    });
+  }
+
   return {
     client,
     replicaId,
+    timed,
     mode: () => mode,
     failed(error) {
-      if (mode === 'shared') setMode('local-share', error);
-      scheduleProbe();
+      if (mode !== 'shared') return scheduleProbe();
+      if (error instanceof Error && error.message === COMMAND_TIMED_OUT && client.status === 'ready') return verify(error);
+      setMode('local-share', error);
     },
     onReconnect(hook) {
       hooks.push(hook);
@@ -210,5 +270,5 @@ export function script(redis: SharedRedis, name: string, source: string): Script
   redis.client.defineCommand(name, { lua: source });
   const command = (redis.client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>)[name];
   if (!command) throw new Error(`script ${name} was not defined`);
-  return (keys, args) => command.call(redis.client, keys.length, ...keys, ...args);
+  return (keys, args) => redis.timed(command.call(redis.client, keys.length, ...keys, ...args));
 }
