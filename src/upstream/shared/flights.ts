@@ -168,6 +168,10 @@ export function createSharedFlights(redis: SharedRedis, options: SharedFlightOpt
     });
   }, pollMs);
   poller.unref();
+  redis.onClose(() => {
+    clearInterval(heartbeat);
+    clearInterval(poller);
+  });
 
   function send(hashes: string[], message: Omit<Message, 'h'>): Promise<unknown> {
     const locks = hashes.map(lockOf);

@@ -179,6 +179,7 @@ export function createSharedLimiter(redis: SharedRedis, limits: AccountLimits, o
     Math.max(10, Math.floor(leaseMs / 3)),
   );
   heartbeat.unref();
+  redis.onClose(() => clearInterval(heartbeat));
 
   return {
     async acquire(id): Promise<Admission> {

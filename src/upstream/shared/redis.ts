@@ -48,6 +48,8 @@ export interface SharedRedis {
   /** Run, in order, before each return to shared mode; a hook that throws keeps the replica local (retried later). */
   onReconnect(hook: () => Promise<void>): void;
   onModeChange(listener: (mode: SharedMode) => void): void;
+  /** Run once by `close` (timers of the things built on this connection). */
+  onClose(hook: () => void): void;
   /** Messages of `channel` (a name under the prefix); subscribed again after every reconnect. */
   subscribe(channel: string, handler: (message: string) => void): void;
   /** `name` under the key prefix. */
@@ -104,6 +106,7 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
   let probeTimer: NodeJS.Timeout | undefined;
   const hooks: (() => Promise<void>)[] = [];
   const listeners: ((mode: SharedMode) => void)[] = [];
+  const closeHooks: (() => void)[] = [];
   const channels = new Map<string, (message: string) => void>();
 
   function setMode(next: SharedMode, reason?: unknown): void {
@@ -236,6 +239,9 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
     onModeChange(listener) {
       listeners.push(listener);
     },
+    onClose(hook) {
+      closeHooks.push(hook);
+    },
     subscribe(channel, handler) {
       const name = prefix + channel;
       channels.set(name, handler);
@@ -257,6 +263,7 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
     async close() {
       closed = true;
       clearTimeout(probeTimer);
+      for (const hook of closeHooks.splice(0)) hook();
       await Promise.all([client.quit().catch(() => client.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())]);
     },
   };
