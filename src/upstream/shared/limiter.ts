@@ -210,7 +210,13 @@ export function createSharedLimiter(redis: SharedRedis, limits: AccountLimits, o
     },
     release(id) {
       local.release(id);
-      if (shared()) release([leases, stateKey], [leaseId(id), released, limits.maxConcurrency]).catch(fail);
+      // Sent whenever the connection is up, also while a return to shared mode registers the running calls: one
+      // that ends meanwhile must not stay registered.
+      if (shared() || redis.client.status === 'ready') {
+        release([leases, stateKey], [leaseId(id), released, limits.maxConcurrency]).catch((error: unknown) => {
+          if (shared()) fail(error);
+        });
+      }
     },
     slowDown(kind, ms) {
       local.slowDown(kind, ms);
