@@ -9,11 +9,14 @@ import { createJsonLogger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/server.js';
 import { createUpstream } from './upstream/index.js';
+import { createSharedRedis } from './upstream/shared/redis.js';
 
 /** The process entry: configuration → upstream → app → listen; graceful shutdown. The only file with side effects. */
 
 /** How long a graceful shutdown waits for in-flight requests before it ends them. */
 const SHUTDOWN_GRACE_MS = 30_000;
+/** How long the start waits for Redis before serving on the local share of the limits (it keeps reconnecting). */
+const REDIS_START_WAIT_MS = 3000;
 
 async function startUpstream(config: Config): Promise<{ provider: Provider; sandbox?: Sandbox }> {
   const upstream = config.upstream;
@@ -43,17 +46,29 @@ async function main(): Promise<void> {
     connectTimeout: 10_000,
     keepAliveTimeout: 4_000,
   });
+  // Several replicas, one account: limits, cache and single flight in Redis (the mode changes are logged there).
+  const redis = config.redis
+    ? createSharedRedis(config.redis.url, {
+        keyPrefix: config.redis.keyPrefix,
+        log: (level, msg, fields) => logger.log(level, msg, fields),
+      })
+    : undefined;
+  if (redis) await redis.whenShared(REDIS_START_WAIT_MS);
   // Process-wide: one scheduler, one cache, one gateway, one set of metrics for every request.
   const { scheduler, gateway } = createUpstream({
     provider,
     dispatcher,
     timeoutMs: config.upstreamTimeoutMs,
-    limits: { ...config.limits, maxPerWindow: config.limits.maxPerMinute, windowMs: 60_000 },
+    limits: { ...config.limits, maxPerWindow: config.limits.maxPerMinute },
     retry: { ...config.retry, minDelayMs: 200, maxDelayMs: 10_000 },
     cache: { ttlMs: config.cache.ttlSeconds * 1000, maxMegabytes: config.cache.maxMegabytes },
     onCall: (event) => metrics.upstreamCall(event),
+    shared: redis && config.redis ? { redis, replicas: config.redis.replicas } : undefined,
   });
-  const metrics = createMetrics({ scheduler: () => scheduler.state() });
+  const metrics = createMetrics({
+    scheduler: () => scheduler.state(),
+    ...(redis ? { shared: { fallbacks: () => redis.fallbacks() } } : {}),
+  });
   const upstreamName = sandbox ? 'sandbox' : provider.name;
   const yoga = createApp({
     gateway,
@@ -64,8 +79,9 @@ async function main(): Promise<void> {
     metrics,
     logger,
     // Started means configured: readConfig refused anything incomplete. The breaker is reported, not judged: an
-    // upstream outage must not take every replica out of a load balancer at once.
-    ready: () => ({ ready: true, upstream: upstreamName, breaker: gateway.breakerState() }),
+    // upstream outage must not take every replica out of a load balancer at once. So is the limits' mode: a
+    // replica whose Redis is away still serves, within its local share (`local-share`).
+    ready: () => ({ ready: true, upstream: upstreamName, breaker: gateway.breakerState(), limits: scheduler.state().mode }),
   });
   // Timeouts on receiving a request (a body trickled in byte by byte holds a socket 30 s, not Node's 300 s); once a
   // request is received they no longer apply, so a slow upstream answer is never cut. Node checks them every
@@ -99,7 +115,7 @@ async function main(): Promise<void> {
     logger.log('info', 'shutting down: finishing in-flight requests', { signal });
     // No new connections; idle keep-alive sockets close now, busy ones once their response is sent.
     server.close(() => {
-      void Promise.all([sandbox?.close(), dispatcher.close()]).then(() => {
+      void Promise.all([sandbox?.close(), dispatcher.close(), redis?.close()]).then(() => {
         logger.log('info', 'stopped');
         process.exit(0);
       });

@@ -23,8 +23,10 @@ export interface Config {
   limits: {
     /** `UPSTREAM_MAX_CONCURRENCY`: calls in flight at once. */
     maxConcurrency: number;
-    /** `UPSTREAM_MAX_PER_MINUTE`: calls started per rolling minute. */
+    /** `UPSTREAM_MAX_PER_MINUTE`: calls started per rolling minute, paced evenly over it. */
     maxPerMinute: number;
+    /** `UPSTREAM_RATE_WINDOW_MS`, default 60 000: the window the per-minute limit counts (shorter only against a test upstream). */
+    windowMs: number;
     /** `UPSTREAM_QUEUE_TIMEOUT_MS`: how long a call may wait for a slot before UPSTREAM_BUSY. */
     queueTimeoutMs: number;
     /** `UPSTREAM_MAX_QUEUE`: how many calls may wait. */
@@ -34,6 +36,13 @@ export interface Config {
   retry: { retries: number; deadlineMs: number };
   /** `CACHE_TTL_SECONDS` (0 disables) and `CACHE_MAX_MB`. */
   cache: { ttlSeconds: number; maxMegabytes: number };
+  /**
+   * `REDIS_URL` (redis:// or rediss://; never printed): the limits, cache and single flight are shared by every
+   * replica through it; `UPSTREAM_REPLICAS` (required with it): how many replicas share the account, each keeping to
+   * 1/replicas of the limits while Redis is unreachable; `REDIS_KEY_PREFIX` (default `backlinks:`), one per account.
+   * Undefined: one process, everything in memory.
+   */
+  redis: { url: string; replicas: number; keyPrefix: string } | undefined;
   /** `MAX_UPSTREAM_CALLS_PER_OPERATION`. */
   maxUpstreamCallsPerOperation: number;
   /** Limits and protections of the public endpoint. */
@@ -126,9 +135,12 @@ export interface HttpTimeouts {
 /** The defaults of HttpTimeouts: a body that trickles in is cut after 30 s instead of Node's 300 s. */
 export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
 
-/** Per-upstream defaults: DataForSEO's documented limits; AIsa's lowest tier (5 at once, 60 per minute). */
+/**
+ * Per-upstream defaults: DataForSEO's documented limits (30 at once; 10 000 per minute, its default since October
+ * 2026); AIsa's lowest tier (5 at once, 60 per minute); the embedded sandbox's own (30, 2000).
+ */
 export const UPSTREAM_LIMIT_DEFAULTS = {
-  dataforseo: { maxConcurrency: 30, maxPerMinute: 2000 },
+  dataforseo: { maxConcurrency: 30, maxPerMinute: 10_000 },
   aisa: { maxConcurrency: 5, maxPerMinute: 60 },
   sandbox: { maxConcurrency: 30, maxPerMinute: 2000 },
 } as const;
@@ -285,6 +297,33 @@ function readApiKeys(env: Env, problems: string[]): (string | ApiKeyEntry)[] {
   return keys;
 }
 
+function readRedis(env: Env, problems: string[]): Config['redis'] {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) {
+    if (env.UPSTREAM_REPLICAS?.trim()) problems.push('UPSTREAM_REPLICAS is only used with REDIS_URL; set both, or neither');
+    return undefined;
+  }
+  // Never quote the URL back: it may hold a password.
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL, such as redis://localhost:6379');
+  }
+  if (url && url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    problems.push(`REDIS_URL must use redis: or rediss:, got "${url.protocol}"`);
+  }
+  let replicas = 1;
+  if (!env.UPSTREAM_REPLICAS?.trim()) {
+    problems.push(
+      'UPSTREAM_REPLICAS is required with REDIS_URL: how many replicas share the account (while Redis is unreachable, each keeps to 1/UPSTREAM_REPLICAS of the limits)',
+    );
+  } else replicas = readInteger(env, 'UPSTREAM_REPLICAS', 1, 1, 10_000, problems);
+  const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || 'backlinks:';
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) problems.push(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits, _ : . or -, got "${keyPrefix}"`);
+  return { url: raw, replicas, keyPrefix };
+}
+
 function readLogLevel(env: Env, problems: string[]): Config['logLevel'] {
   const raw = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(raw)) {
@@ -356,6 +395,7 @@ export function readConfig(env: Env): Config {
         1_000_000,
         problems,
       ),
+      windowMs: readInteger(env, 'UPSTREAM_RATE_WINDOW_MS', 60_000, 1000, 3_600_000, problems),
       queueTimeoutMs: readInteger(env, 'UPSTREAM_QUEUE_TIMEOUT_MS', 30_000, 1, 600_000, problems),
       maxQueued: readInteger(env, 'UPSTREAM_MAX_QUEUE', 10_000, 1, 1_000_000, problems),
     },
@@ -367,6 +407,7 @@ export function readConfig(env: Env): Config {
       ttlSeconds: readInteger(env, 'CACHE_TTL_SECONDS', 900, 0, 30 * 86_400, problems),
       maxMegabytes: readInteger(env, 'CACHE_MAX_MB', 256, 1, 1_000_000, problems),
     },
+    redis: readRedis(env, problems),
     maxUpstreamCallsPerOperation: readInteger(env, 'MAX_UPSTREAM_CALLS_PER_OPERATION', 50, 1, 100_000, problems),
     security: {
       maxDepth: readInteger(env, 'MAX_DEPTH', SECURITY_DEFAULTS.maxDepth, 1, 1000, problems),

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamCallEvent } from '../dataforseo/client.js';
 import type { CostMeter } from '../upstream/cost-meter.js';
+import type { LimitsMode } from '../upstream/limiter.js';
 import type { SchedulerState } from '../upstream/scheduler.js';
 
 /**
@@ -28,9 +29,20 @@ export const OPERATION_NAME_LABELS_MAX = 100;
 /** Longer operation names count as "other". */
 export const OPERATION_NAME_LABEL_MAX_CHARS = 64;
 
-/** Creates the registry and the server's metrics; `maxOperationNames` defaults to OPERATION_NAME_LABELS_MAX. */
+/** The modes the limits can be in, each a label value of `backlinks_limits_mode`. */
+const LIMITS_MODES: readonly LimitsMode[] = ['process', 'shared', 'local-share'];
+
+/**
+ * Creates the registry and the server's metrics; `maxOperationNames` defaults to OPERATION_NAME_LABELS_MAX. With
+ * `shared` (Redis configured), how often this replica fell back to its local share.
+ */
 export function createMetrics(
-  options: { scheduler?: () => SchedulerState; processMetrics?: boolean; maxOperationNames?: number } = {},
+  options: {
+    scheduler?: () => SchedulerState;
+    shared?: { fallbacks: () => number };
+    processMetrics?: boolean;
+    maxOperationNames?: number;
+  } = {},
 ): Metrics {
   const registry = new Registry();
   const operationNames = new Set<string>();
@@ -87,11 +99,33 @@ export function createMetrics(
       },
     });
     new Gauge({
+      name: 'backlinks_limits_mode',
+      help: 'Where the account limits are kept: 1 for the current mode (process: alone; shared: in Redis with the other replicas; local-share: Redis unreachable, 1/UPSTREAM_REPLICAS of the limits).',
+      labelNames: ['mode'] as const,
+      registers,
+      collect() {
+        const mode = state().mode;
+        for (const m of LIMITS_MODES) this.set({ mode: m }, m === mode ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'backlinks_scheduler_concurrency',
       help: 'Current concurrency limit (lowered while the upstream throttles).',
       registers,
       collect() {
         this.set(state().concurrency);
+      },
+    });
+  }
+  if (options.shared) {
+    const { fallbacks } = options.shared;
+    new Counter({
+      name: 'backlinks_limits_fallbacks_total',
+      help: 'Times this replica lost Redis and fell back to its local share of the account limits.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(fallbacks());
       },
     });
   }

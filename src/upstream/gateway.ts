@@ -2,7 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
 import { UpstreamError } from '../dataforseo/errors.js';
 import { chunkTargets, itemsByTarget, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../dataforseo/bulk.js';
-import type { BulkResult, LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
+import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
 import {
   createCircuitBreaker,
   sourcesOf,
@@ -12,7 +12,8 @@ import {
   type CircuitBreakerOptions,
 } from './breaker.js';
 import { taskKey } from './task-key.js';
-import type { CacheStore } from './cache.js';
+import type { CacheStore, CachedAnswer } from './cache.js';
+import type { FlightOutcome, SharedFlights } from './shared/flights.js';
 import type { CostMeter } from './cost-meter.js';
 import { UpstreamBusyError, type Scheduler } from './scheduler.js';
 
@@ -21,11 +22,14 @@ export { UpstreamCircuitOpenError } from './breaker.js';
 /**
  * Every upstream task of every request goes through here, in this order:
  * 1. the shared cache (same key as the loaders: endpoint + canonical task) — a hit costs nothing;
- * 2. coalescing — an identical task already in flight for any request is joined, not repeated;
+ * 2. coalescing — an identical task already in flight for any request is joined, not repeated: in this process
+ *    (the in-flight maps), then, with Redis, on any replica (./shared/flights.ts: a lock per task, or per target of
+ *    a bulk call);
  * 3. retries of transient failures, with exponential backoff, jitter and an overall deadline;
  * 4. a circuit breaker (./breaker.ts) — when the upstream is down, calls fail at once instead of queueing behind
  *    timeouts; it decides before the call takes a slot, so a refusal costs no rate-limit or concurrency slot;
- * 5. the scheduler (concurrency, rolling per-minute limit, bounded queue).
+ * 5. the scheduler (bounded queue) and the account's limits (concurrency, rolling per-minute cap, smooth pacing:
+ *    ./limiter.ts; with Redis, shared by every replica: ./shared/limiter.ts).
  * Each HTTP call is charged to the cost meter of the request that started it.
  *
  * Why retrying these POSTs is safe: the live endpoints only read; a repeated task returns the same data and changes
@@ -60,6 +64,11 @@ export interface UpstreamGatewayOptions {
   cache?: CacheStore | undefined;
   /** How long answers stay cached; 0 disables caching. */
   cacheTtlMs: number;
+  /**
+   * Single flight across replicas (Redis): the flights, and where a flight's answer is left for its waiters (the
+   * shared cache; with the cache off, for `answerTtlMs`). None: coalescing stays within this process.
+   */
+  shared?: { flights: SharedFlights; store: CacheStore; answerTtlMs: number } | undefined;
   /** Circuit breaker: opens when at least `errorPercentage` % of the distinct targets seen lately, and `volume` of them, failed unhealthy. */
   breaker?: CircuitBreakerOptions | undefined;
 }
@@ -104,7 +113,7 @@ function slowDownFor(error: UpstreamError, consecutive: number, basePauseMs: num
 }
 
 export function createUpstreamGateway(options: UpstreamGatewayOptions): UpstreamGateway {
-  const { client, scheduler, retry, cache } = options;
+  const { client, scheduler, retry, cache, shared } = options;
   const cacheTtlMs = cache ? options.cacheTtlMs : 0;
   const breaker = createCircuitBreaker(options.breaker);
   let consecutiveRateLimits = 0;
@@ -203,53 +212,20 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     );
   }
 
-  /**
-   * Starts one call as a flight under `keys` in `flights` (removed when it settles); `store` caches what it answered
-   * and gives what the flight resolves to.
-   */
-  function start<E extends LiveEndpoint>(
-    flights: Map<string, Flight>,
-    keys: readonly string[],
-    endpoint: E,
-    task: TaskOf<E>,
-    meter: CostMeter,
-    store: (result: ResultOf<E> | null) => Promise<unknown>,
-  ): Flight {
+  /** Starts `run` as a flight under `keys` in `flights` (removed when it settles). */
+  function startFlight(flights: Map<string, Flight>, keys: readonly string[], run: (signal: AbortSignal) => Promise<unknown>): Flight {
     const controller = new AbortController();
     const flight: Flight = {
       waiters: 0,
       controller,
-      promise: attempt(endpoint, task, taskKey(endpoint, task), meter, controller.signal)
-        .then((response) => store(response.result))
-        .finally(() => {
-          for (const key of keys) flights.delete(key);
-        }),
+      promise: run(controller.signal).finally(() => {
+        for (const key of keys) flights.delete(key);
+      }),
     };
     // The flight may end with nobody waiting (all aborted): its rejection is then nobody's to handle.
     flight.promise.catch(() => undefined);
     for (const key of keys) flights.set(key, flight);
     return flight;
-  }
-
-  function storeAnswer(key: string) {
-    return async (result: unknown) => {
-      if (cacheTtlMs > 0 && cache) {
-        const items = (result as { items?: unknown[] | null } | null)?.items;
-        await cache.set(key, { result, rows: Array.isArray(items) ? items.length : 1 }, cacheTtlMs);
-      }
-      return result;
-    };
-  }
-
-  /** Caches a bulk answer per target (null for a target it omits) and resolves to its items by target. */
-  function storeBulkAnswer(chunk: readonly string[], keys: readonly string[]) {
-    return async (result: BulkResult<object> | null) => {
-      const items = itemsByTarget(chunk, result);
-      if (cacheTtlMs > 0 && cache) {
-        await Promise.all(chunk.map((target, i) => cache.set(keys[i] ?? '', { result: items.get(target) ?? null, rows: 1 }, cacheTtlMs)));
-      }
-      return items;
-    };
   }
 
   /** Waits for a flight; when every waiter has gone away, the call is dropped from the queue (or aborted). */
@@ -275,8 +251,169 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     });
   }
 
+  /** Where answers are kept for later requests (the cache) and, across replicas, for the waiters of a flight. */
+  const answerTtlMs = cacheTtlMs > 0 ? cacheTtlMs : (shared?.answerTtlMs ?? 0);
+  const answers = cacheTtlMs > 0 ? cache : shared?.store;
+  const remember = async (key: string, answer: CachedAnswer) => {
+    if (answers && answerTtlMs > 0) await answers.set(key, answer, answerTtlMs);
+  };
+  const recall = (key: string) => (answers && answerTtlMs > 0 ? answers.get(key) : Promise.resolve(undefined));
+  /** An answer found once the lock was ours: a cache hit, or with the cache off the answer of a flight just ended. */
+  const countFound = (meter: CostMeter) => (cacheTtlMs > 0 ? (meter.cacheHits += 1) : (meter.coalesced += 1));
+
+  /** One call of a single task, its answer remembered. */
+  async function lead<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, key: string, meter: CostMeter, signal: AbortSignal) {
+    const response = await attempt(endpoint, task, key, meter, signal);
+    const items = (response.result as { items?: unknown[] | null } | null)?.items;
+    await remember(key, { result: response.result, rows: Array.isArray(items) ? items.length : 1 });
+    return response.result;
+  }
+
+  /**
+   * A single task across replicas: lead it (holding its lock), or wait for the replica that does and read its
+   * answer; see ./shared/flights.ts. In one process (no Redis), just the call.
+   */
+  async function obtain<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, key: string, meter: CostMeter, signal: AbortSignal) {
+    if (!shared) return lead(endpoint, task, key, meter, signal);
+    for (;;) {
+      const watch = shared.flights.watch(key);
+      const { led, shared: locked } = await shared.flights.tryLead([key]);
+      if (!locked || led[0]) {
+        watch.cancel();
+        if (!locked) return lead(endpoint, task, key, meter, signal);
+        try {
+          // Answered between our cache read and our lock: no call.
+          const found = await recall(key);
+          const result = found ? (countFound(meter), found.result) : await lead(endpoint, task, key, meter, signal);
+          shared.flights.finish([key], { ok: true });
+          return result;
+        } catch (error) {
+          shared.flights.finish([key], { ok: false, error });
+          throw error;
+        }
+      }
+      const outcome = await watch.outcome(signal);
+      if (outcome.kind === 'failed') {
+        meter.coalesced += 1;
+        throw outcome.error;
+      }
+      if (outcome.kind === 'timeout') return lead(endpoint, task, key, meter, signal);
+      const found = await recall(key);
+      if (found) {
+        meter.coalesced += 1;
+        return found.result;
+      }
+      // Done, but the answer cannot be read (too large to share, or gone): call. Free: try to lead it.
+      if (outcome.kind === 'done') return lead(endpoint, task, key, meter, signal);
+    }
+  }
+
   /** The cache key of one target of a bulk endpoint: the key of the task that would ask for it alone. */
   const bulkKey = (endpoint: BulkEndpoint, params: BulkParams, target: string) => taskKey(endpoint, { ...params, targets: [target] });
+
+  /**
+   * Bulk calls for `targets`, packed into as few calls as the endpoint allows; each target's item (null where the
+   * answer has none) or the Error of its call goes into `into`, and each call's targets are remembered one by one.
+   * `settled` hears how each call ended (single flight across replicas).
+   */
+  async function sendBulk<E extends BulkEndpoint>(
+    endpoint: E,
+    params: BulkParams,
+    targets: readonly string[],
+    keyOf: (target: string) => string,
+    meter: CostMeter,
+    signal: AbortSignal,
+    into: Map<string, unknown>,
+    settled?: (targets: readonly string[], outcome: FlightOutcome) => void,
+  ): Promise<void> {
+    await Promise.all(
+      chunkTargets(endpoint, targets).map(async (chunk) => {
+        const task = { ...params, targets: chunk } as TaskOf<E>;
+        try {
+          const response = await attempt(endpoint, task, taskKey(endpoint, task), meter, signal);
+          const items = itemsByTarget(chunk, response.result);
+          await Promise.all(chunk.map((target) => remember(keyOf(target), { result: items.get(target) ?? null, rows: 1 })));
+          for (const target of chunk) into.set(target, items.get(target) ?? null);
+          settled?.(chunk, { ok: true });
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const target of chunk) into.set(target, failure);
+          settled?.(chunk, { ok: false, error });
+        }
+      }),
+    );
+  }
+
+  /**
+   * Bulk targets across replicas, each its own flight: the targets whose locks this replica takes are sent here (in
+   * as few calls as possible); for the others it waits for the replica that carries them, and takes over those
+   * whose flight came free. Resolves to each target's item, null, or Error.
+   */
+  async function obtainBulk<E extends BulkEndpoint>(
+    endpoint: E,
+    params: BulkParams,
+    targets: readonly string[],
+    keyOf: (target: string) => string,
+    meter: CostMeter,
+    signal: AbortSignal,
+  ): Promise<Map<string, unknown>> {
+    const found = new Map<string, unknown>();
+    if (!shared) {
+      await sendBulk(endpoint, params, targets, keyOf, meter, signal, found);
+      return found;
+    }
+    const { flights } = shared;
+    let pending = targets;
+    while (pending.length > 0) {
+      const watches = new Map(pending.map((target) => [target, flights.watch(keyOf(target))]));
+      const { led, shared: locked } = await flights.tryLead(pending.map(keyOf));
+      const mine = pending.filter((_, i) => !locked || led[i]);
+      const mineSet = new Set(mine);
+      for (const target of mine) watches.get(target)?.cancel();
+      if (!locked) {
+        await sendBulk(endpoint, params, mine, keyOf, meter, signal, found);
+        break;
+      }
+      const free: string[] = [];
+      const unshared: string[] = [];
+      const leadMine = async () => {
+        const hits = await Promise.all(mine.map((target) => recall(keyOf(target))));
+        const toSend: string[] = [];
+        const answered: string[] = [];
+        mine.forEach((target, i) => {
+          const hit = hits[i];
+          if (!hit) return toSend.push(target);
+          countFound(meter);
+          found.set(target, hit.result);
+          answered.push(target);
+        });
+        if (answered.length > 0) flights.finish(answered.map(keyOf), { ok: true });
+        await sendBulk(endpoint, params, toSend, keyOf, meter, signal, found, (chunk, outcome) =>
+          flights.finish(chunk.map(keyOf), outcome),
+        );
+      };
+      const waitTheirs = pending.map(async (target) => {
+        const watch = watches.get(target);
+        if (!watch || mineSet.has(target)) return;
+        const outcome = await watch.outcome(signal);
+        if (outcome.kind === 'failed') {
+          meter.coalesced += 1;
+          found.set(target, outcome.error);
+          return;
+        }
+        if (outcome.kind === 'timeout') return void unshared.push(target);
+        const hit = await recall(keyOf(target));
+        if (hit) {
+          meter.coalesced += 1;
+          found.set(target, hit.result);
+        } else (outcome.kind === 'done' ? unshared : free).push(target);
+      });
+      await Promise.all([leadMine(), ...waitTheirs]);
+      if (unshared.length > 0) await sendBulk(endpoint, params, unshared, keyOf, meter, signal, found);
+      pending = free;
+    }
+    return found;
+  }
 
   return {
     async call(endpoint, task, context) {
@@ -290,7 +427,7 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
       }
       let flight = inFlight.get(key);
       if (flight) context.meter.coalesced += 1;
-      else flight = start(inFlight, [key], endpoint, task, context.meter, storeAnswer(key));
+      else flight = startFlight(inFlight, [key], (signal) => obtain(endpoint, task, key, context.meter, signal));
       return wait(flight, context.signal) as never;
     },
 
@@ -299,10 +436,11 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
       const distinct = [...new Set(targets)];
       const answers = new Map<string, Item | null | Error>();
       const keys = new Map(distinct.map((target) => [target, bulkKey(endpoint, params, target)]));
+      const keyOf = (target: string) => keys.get(target) ?? bulkKey(endpoint, params, target);
       // 1. The cache, per target.
       let missing = distinct;
       if (cacheTtlMs > 0 && cache) {
-        const hits = await Promise.all(distinct.map((target) => cache.get(keys.get(target) ?? '')));
+        const hits = await Promise.all(distinct.map((target) => cache.get(keyOf(target))));
         missing = [];
         distinct.forEach((target, i) => {
           const hit = hits[i];
@@ -312,31 +450,30 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
           } else missing.push(target);
         });
       }
-      // 2. Targets another request's bulk call already carries: joined, once per call.
-      const joined = new Map<Flight, string[]>();
+      // 2. Targets another request's bulk flight already carries: joined, once per flight.
+      const flights = new Map<Flight, string[]>();
       const toSend: string[] = [];
       for (const target of missing) {
-        const flight = bulkInFlight.get(keys.get(target) ?? '');
+        const flight = bulkInFlight.get(keyOf(target));
         if (!flight) toSend.push(target);
         else {
           context.meter.coalesced += 1;
-          const list = joined.get(flight);
+          const list = flights.get(flight);
           if (list) list.push(target);
-          else joined.set(flight, [target]);
+          else flights.set(flight, [target]);
         }
       }
-      // 3. The rest, packed into as few calls as the endpoint allows.
-      const flights = new Map(joined);
-      for (const chunk of chunkTargets(endpoint, toSend)) {
-        const chunkKeys = chunk.map((target) => keys.get(target) ?? '');
-        const task = { ...params, targets: chunk } as TaskOf<E>;
-        const store = storeBulkAnswer(chunk, chunkKeys) as (result: ResultOf<E> | null) => Promise<unknown>;
-        flights.set(start(bulkInFlight, chunkKeys, endpoint, task, context.meter, store), chunk);
+      // 3. The rest: one flight carrying them all, under each of their keys.
+      if (toSend.length > 0) {
+        const flight = startFlight(bulkInFlight, toSend.map(keyOf), (signal) =>
+          obtainBulk(endpoint, params, toSend, keyOf, context.meter, signal),
+        );
+        flights.set(flight, toSend);
       }
       await Promise.all(
         [...flights].map(async ([flight, carried]) => {
           try {
-            const items = (await wait(flight, context.signal)) as Map<string, Item>;
+            const items = (await wait(flight, context.signal)) as Map<string, Item | null | Error>;
             for (const target of carried) answers.set(target, items.get(target) ?? null);
           } catch (error) {
             const failure = error instanceof Error ? error : new Error(String(error));

@@ -1,13 +1,17 @@
-import PQueue from 'p-queue';
 import { UpstreamError } from '../dataforseo/errors.js';
+import { createLocalLimiter, type AccountLimiter, type LimitsMode } from './limiter.js';
 
 /**
- * The one process-wide gate every upstream call passes: at most `maxConcurrency` in flight and at most
- * `maxPerWindow` started in any rolling window (p-queue's strict, sliding-window mode), whatever the number of
- * GraphQL requests. Excess waits in a bounded queue; past `queueTimeoutMs` (or when the queue is full) it fails with
+ * The one process-wide gate every upstream call passes. Calls wait in a bounded FIFO queue; the head starts when the
+ * account limiter (`limiter.ts`: concurrency, rolling per-window cap, smooth pacing, AIMD slow-down; in memory, or in
+ * Redis for every replica) grants it a lease. Past `queueTimeoutMs` (or when the queue is full) a call fails with
  * `UPSTREAM_BUSY` instead of hanging. When the upstream says it is throttling us anyway (40209, 40202, HTTP 429 —
- * another process may share the account), the scheduler slows down: it pauses new starts and lowers its
- * concurrency, then recovers step by step as calls succeed.
+ * another process may share the account), the limiter pauses new starts and lowers its concurrency, then recovers
+ * step by step as calls succeed.
+ *
+ * Hand-written rather than p-queue (which this replaces): a start must wait for an answer of the shared limiter
+ * (a Redis round trip that may say "in 40 ms"), asked for one call at a time and in order, and p-queue can only
+ * gate starts on its own in-process counters.
  */
 
 export interface SchedulerOptions {
@@ -29,12 +33,14 @@ export interface SchedulerState {
   inFlight: number;
   concurrency: number;
   pausedUntil: number;
+  /** Where the account's limits are kept (see `LimitsMode`). */
+  mode: LimitsMode;
 }
 
 export interface Scheduler {
   /**
-   * Runs `call` when a slot and the rate allow; `signal` drops it from the queue if it has not started (and aborts it
-   * if it has); `dropIf` only drops it while it waits, failing with its reason (the breaker opened meanwhile).
+   * Runs `call` when the limits allow; `signal` drops it from the queue if it has not started (and aborts it if it
+   * has); `dropIf` only drops it while it waits, failing with its reason (the breaker opened meanwhile).
    */
   run<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, dropIf?: AbortSignal): Promise<T>;
   /** The upstream throttled us: pause new starts for `ms`, and for concurrency limits, run fewer at once. */
@@ -49,85 +55,166 @@ export class UpstreamBusyError extends UpstreamError {
   override readonly name = 'UpstreamBusyError';
 }
 
-/**
- * Clock differences between our send time and the upstream's arrival time could let a call land just inside a
- * window we think it left; a small margin keeps our rolling windows strictly inside the upstream's.
- */
-const WINDOW_MARGIN_MS = 250;
+/** Longest wait before asking the limiter again when it gave no better hint (another replica's release may be missed). */
+const MAX_WAKE_MS = 250;
 
-export function createScheduler(options: SchedulerOptions): Scheduler {
-  const windowMs = options.windowMs ?? 60_000;
-  const queue = new PQueue({
-    concurrency: options.maxConcurrency,
-    intervalCap: options.maxPerWindow,
-    interval: windowMs + WINDOW_MARGIN_MS,
-    strict: true,
-  });
-  let pausedUntil = 0;
-  let resumeTimer: NodeJS.Timeout | undefined;
+interface Waiter {
+  id: string;
+  start(): void;
+  fail(error: unknown): void;
+}
+
+/** A scheduler over `limiter` (default: the in-memory limits of `options`). */
+export function createScheduler(options: SchedulerOptions, limiter?: AccountLimiter): Scheduler {
+  const limits =
+    limiter ??
+    createLocalLimiter({
+      maxConcurrency: options.maxConcurrency,
+      maxPerWindow: options.maxPerWindow,
+      windowMs: options.windowMs ?? 60_000,
+    });
+  // Insertion-ordered: the first entry is the head; a call that leaves the queue early is deleted where it is.
+  const queue = new Set<Waiter>();
+  let running = 0;
+  let sequence = 0;
+  const prefix = Math.random().toString(36).slice(2, 10);
+  let pumping = false;
+  let again = false;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt = Infinity;
+
+  function wake(): void {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    void pump();
+  }
+  limits.onWake(wake);
+
+  function wakeIn(ms: number): void {
+    const at = Date.now() + Math.min(ms, MAX_WAKE_MS);
+    if (!Number.isFinite(ms) && running > 0) return; // a release of ours wakes the queue
+    if (wakeTimer && wakeAt <= at) return;
+    clearTimeout(wakeTimer);
+    wakeAt = at;
+    wakeTimer = setTimeout(
+      () => {
+        wakeTimer = undefined;
+        wakeAt = Infinity;
+        wake();
+      },
+      Math.max(1, at - Date.now()),
+    );
+  }
+
+  /** Starts queued calls, in order, while the limiter grants leases; one pump at a time. */
+  async function pump(): Promise<void> {
+    pumping = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          const head = queue.values().next().value;
+          if (!head) break;
+          let admission;
+          try {
+            admission = await limits.acquire(head.id);
+          } catch (error) {
+            // The limiters fail closed inside (a shared limiter falls back to the local share); this is a bug guard.
+            queue.delete(head);
+            head.fail(error);
+            continue;
+          }
+          if (!queue.has(head)) {
+            // Left the queue (timeout, abort, breaker) while we asked.
+            if (admission.granted) limits.release(head.id);
+            continue;
+          }
+          if (!admission.granted) {
+            wakeIn(admission.retryInMs);
+            break;
+          }
+          queue.delete(head);
+          head.start();
+        }
+      } while (again);
+    } finally {
+      pumping = false;
+    }
+  }
 
   return {
-    async run(call, signal, dropIf) {
-      if (dropIf?.aborted) throw dropIf.reason;
+    run(call, signal, dropIf) {
+      if (dropIf?.aborted) return Promise.reject(dropIf.reason as Error);
+      if (signal?.aborted) return Promise.reject(signal.reason as Error);
       if (queue.size >= options.maxQueued) {
-        throw new UpstreamBusyError(
-          'UPSTREAM_BUSY',
-          `Too many upstream calls are waiting (${options.maxQueued}); try again shortly.`,
-          true,
+        return Promise.reject(
+          new UpstreamBusyError('UPSTREAM_BUSY', `Too many upstream calls are waiting (${options.maxQueued}); try again shortly.`, true),
         );
       }
-      const waiting = new AbortController();
-      const timer = setTimeout(() => {
-        waiting.abort(
-          new UpstreamBusyError(
-            'UPSTREAM_BUSY',
-            `No upstream slot within ${options.queueTimeoutMs} ms; the upstream limits are saturated.`,
-            true,
-          ),
-        );
-      }, options.queueTimeoutMs);
-      const onAbort = () => waiting.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let started = false;
-      // A queued call aborted this way leaves p-queue's window and concurrency untouched: it never took a slot.
-      const onDrop = () => {
-        if (!started) waiting.abort(dropIf?.reason);
-      };
-      dropIf?.addEventListener('abort', onDrop, { once: true });
-      try {
-        return await queue.add(
-          () => {
+      return new Promise((resolve, reject) => {
+        const cleanup = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          dropIf?.removeEventListener('abort', onDrop);
+        };
+        const leave = (error: unknown) => {
+          if (!queue.delete(waiter)) return;
+          cleanup();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+          // The head may have left: the next one may start now.
+          wake();
+        };
+        const onAbort = () => leave(signal?.reason);
+        // A queued call dropped this way never took a lease: the limits are untouched.
+        const onDrop = () => leave(dropIf?.reason);
+        const timer = setTimeout(() => {
+          leave(
+            new UpstreamBusyError(
+              'UPSTREAM_BUSY',
+              `No upstream slot within ${options.queueTimeoutMs} ms; the upstream limits are saturated.`,
+              true,
+            ),
+          );
+        }, options.queueTimeoutMs);
+        const waiter: Waiter = {
+          id: `${prefix}:${(sequence += 1)}`,
+          start() {
             // Started: the queue timeout and `dropIf` no longer apply, the caller's signal still does.
-            started = true;
-            clearTimeout(timer);
-            return call(signal ?? new AbortController().signal);
+            cleanup();
+            running += 1;
+            Promise.resolve()
+              .then(() => call(signal ?? new AbortController().signal))
+              .then(resolve, reject)
+              .finally(() => {
+                running -= 1;
+                limits.release(waiter.id);
+                wake();
+              });
           },
-          { signal: waiting.signal },
-        );
-      } catch (error) {
-        throw waiting.signal.aborted && waiting.signal.reason instanceof UpstreamError ? waiting.signal.reason : error;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        dropIf?.removeEventListener('abort', onDrop);
-      }
+          fail(error) {
+            cleanup();
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            reject(error);
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        dropIf?.addEventListener('abort', onDrop, { once: true });
+        queue.add(waiter);
+        wake();
+      });
     },
     slowDown(kind, ms) {
-      if (kind === 'concurrency') queue.concurrency = Math.max(1, Math.floor(queue.concurrency * 0.8));
-      const until = Date.now() + ms;
-      if (until <= pausedUntil) return;
-      pausedUntil = until;
-      queue.pause();
-      clearTimeout(resumeTimer);
-      resumeTimer = setTimeout(() => {
-        pausedUntil = 0;
-        queue.start();
-      }, ms);
-      resumeTimer.unref();
+      limits.slowDown(kind, ms);
     },
     recovered() {
-      if (queue.concurrency < options.maxConcurrency) queue.concurrency += 1;
+      limits.recovered();
     },
-    state: () => ({ queued: queue.size, inFlight: queue.pending, concurrency: queue.concurrency, pausedUntil }),
+    state() {
+      const { concurrency, pausedUntil, mode } = limits.state();
+      return { queued: queue.size, inFlight: running, concurrency, pausedUntil, mode };
+    },
   };
 }
