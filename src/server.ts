@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createApp } from './http/app.js';
+import { createSpendLedger } from './ops/spend-ledger.js';
 import { answerClientError, withHostCheck } from './http/client-error.js';
 import { ConfigError, readConfig, type Config } from './ops/config.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
@@ -70,12 +71,28 @@ async function main(): Promise<void> {
     ...(redis ? { shared: { fallbacks: () => redis.fallbacks() } } : {}),
   });
   const upstreamName = sandbox ? 'sandbox' : provider.name;
+  // The API keys' spend ledger: in Redis beside the limits when REDIS_URL is set (one cap per key for every
+  // replica, kept over restarts), else in this process. It fails closed; its failures are logged once a minute.
+  let spendWarnedAt = 0;
+  const spendLedger =
+    config.security.apiKeys.length > 0
+      ? createSpendLedger({
+          redis: redis?.client,
+          ...(config.redis ? { keyPrefix: config.redis.keyPrefix } : {}),
+          onError: () => {
+            if (Date.now() - spendWarnedAt < 60_000) return;
+            spendWarnedAt = Date.now();
+            logger.log('warn', 'The spend ledger cannot be reached: operations of capped API keys are refused until it answers.');
+          },
+        })
+      : undefined;
   const yoga = createApp({
     gateway,
     graphiql: config.graphiql,
     sandbox: sandbox !== undefined,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     security: config.security,
+    ...(spendLedger ? { spendLedger } : {}),
     metrics,
     logger,
     // Started means configured: readConfig refused anything incomplete. The breaker is reported, not judged: an

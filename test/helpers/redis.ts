@@ -29,7 +29,7 @@ process.once('exit', () => {
   for (const child of processes) child.kill('SIGKILL');
 });
 
-/** One redis-server; `kill` ends it at once (SIGKILL, no save), `restart` starts a fresh, empty one on the same port. */
+/** One redis-server; `kill` ends it at once (SIGKILL, no save), `restart` starts a fresh, empty one on the same port (if killed). */
 export interface TestRedis {
   port: number;
   url: string;
@@ -78,7 +78,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
     url: `redis://${auth}127.0.0.1:${port}`,
     running: () => child !== undefined,
     kill,
-    restart: start,
+    // A no-op while it runs: only a killed server is started again.
+    restart: () => (child && child.exitCode === null ? Promise.resolve() : start()),
     stop: kill,
   };
 }

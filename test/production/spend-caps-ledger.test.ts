@@ -1,16 +1,16 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server-spend.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { createSpendLedger, type SpendAccount, type SpendLedger, type SpendLedgerOptions } from '../../src/ops/spend-ledger.js';
 
 /**
  * The spend ledger's contract, the same for both stores (memory, and a real redis-server): holds are atomic, a hold
  * becomes what was billed, a charge counts once, a day ends at 00:00 UTC, and a hold nobody settles expires.
  */
-let server: RedisServer;
+let server: TestRedis;
 const clients: Redis[] = [];
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startRedis();
 });
 afterAll(async () => {
   for (const client of clients) client.disconnect();

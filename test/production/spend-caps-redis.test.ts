@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server-spend.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startSandbox } from '../helpers/sandbox.js';
 import { createSpendLedger, type SpendLedger } from '../../src/ops/spend-ledger.js';
 import type { ApiKeyEntry } from '../../src/ops/config.js';
@@ -28,7 +28,7 @@ const KEYS: ApiKeyEntry[] = [
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const SPEND = '{ spend { keyName spentUsd heldUsd capUsd remainingUsd } }';
 
-let server: RedisServer;
+let server: TestRedis;
 let sandbox: Sandbox;
 let url: string;
 const replicas: Replica[] = [];
@@ -62,7 +62,7 @@ function startReplica(timeoutMs = 500): Replica {
 }
 
 beforeAll(async () => {
-  server = await startRedisServer();
+  server = await startRedis();
   ({ sandbox, url } = await startSandbox({ maxConcurrency: 10_000, maxPerMinute: 10_000_000 }));
 });
 afterAll(async () => {
@@ -216,7 +216,7 @@ describe('a Redis failure fails closed', () => {
       const owed = sandbox.stats().billedUsd - billed;
       expect(owed).toBeGreaterThan(0);
 
-      await server.start();
+      await server.restart();
       await waitUntilReady(replica.redis);
       // This Redis kept nothing (no persistence): the uncapped key's spend is exactly what waited.
       const back = await spendOf(replica, OPEN);
@@ -225,7 +225,7 @@ describe('a Redis failure fails closed', () => {
       expect(capped.body.errors).toBeUndefined();
       expect(sandbox.stats().calls).toBe(calls + 2);
     } finally {
-      await server.start().catch(() => undefined);
+      await server.restart().catch(() => undefined);
     }
   });
 });
