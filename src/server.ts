@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
@@ -28,7 +29,25 @@ async function startUpstream(config: Config): Promise<{ provider: Provider; sand
   return { provider: createDataForSeoProvider({ baseUrl, login: 'sandbox', password: 'sandbox' }), sandbox };
 }
 
+/** Why the server could not start, in one line a person can act on (no stack trace). */
+function startFailure(error: unknown, port: number): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return `Port ${port} is already in use: stop what listens there, or set PORT to another port.`;
+  if (code === 'EACCES') return `Port ${port} needs privileges this process does not have: set PORT to one above 1023.`;
+  if (code === 'EADDRNOTAVAIL') return `HOST is not an address of this machine: set HOST to one of its addresses, or leave it unset.`;
+  return `The server could not start: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 async function main(): Promise<void> {
+  // A .env in the working directory, read with Node's own loader; variables already set win over it.
+  if (existsSync('.env')) {
+    try {
+      process.loadEnvFile('.env');
+    } catch (error) {
+      process.stderr.write(`.env could not be read: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
   let config: Config;
   try {
     config = readConfig(process.env);
@@ -113,6 +132,11 @@ async function main(): Promise<void> {
     withHostCheck(yoga),
   );
   server.on('clientError', answerClientError);
+  // A busy port and the like: one line that says what to do, then exit 1 (not an unhandled 'error' and its stack).
+  server.once('error', (error) => {
+    process.stderr.write(`${startFailure(error, config.port)}\n`);
+    process.exit(1);
+  });
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}/graphql`;

@@ -55,6 +55,11 @@ export const SANDBOX_NOTICE = {
     'Synthetic data from the embedded sandbox: no upstream account is configured. Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.',
 } as const;
 
+/** The first lines of GraphiQL's query on the sandbox. */
+const SANDBOX_QUERY_NOTE =
+  '# SANDBOX: no upstream account is configured, so every answer is SYNTHETIC data from the embedded sandbox.\n' +
+  '# Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.\n';
+
 /** Adds `extensions.sandbox` to every result, errors included. */
 function useSandboxNotice(): Plugin {
   return {
@@ -80,7 +85,14 @@ export function createApp(options: AppOptions) {
       allowedHosts: security.allowedHosts,
       trustedProxies: security.trustedProxies,
       graphqlEndpoint: GRAPHQL_ENDPOINT,
-      graphiql: options.graphiql === false ? undefined : createGraphiqlAssets({ title: 'backlinks-graphql', defaultQuery: DEFAULT_QUERY }),
+      graphiql:
+        options.graphiql === false
+          ? undefined
+          : createGraphiqlAssets({
+              // The page says so when its answers are made up, before anyone reads a figure.
+              title: options.sandbox ? 'backlinks-graphql — sandbox (synthetic data)' : 'backlinks-graphql',
+              defaultQuery: options.sandbox ? `${SANDBOX_QUERY_NOTE}${DEFAULT_QUERY}` : DEFAULT_QUERY,
+            }),
       ready: options.ready ?? (() => ({ ready: true })),
       metrics: options.metrics?.registry,
     }),

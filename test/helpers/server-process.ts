@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** The real process entry (what `npm start` runs) with a clean environment; killed after each test. */
@@ -11,9 +12,11 @@ afterEach(() => {
  * Starts the server: its sources through tsx (`npm run dev`), or with `built`, `node dist/server.js` as `npm start`
  * runs it (build first: `buildServer()`).
  */
-export function startServer(env: Record<string, string>, options: { built?: boolean } = {}) {
-  const child = spawn(process.execPath, options.built ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
-    cwd: process.cwd(),
+export function startServer(env: Record<string, string>, options: { built?: boolean; cwd?: string } = {}) {
+  const root = process.cwd();
+  const args = options.built ? [resolve(root, 'dist/server.js')] : ['--import', 'tsx', resolve(root, 'src/server.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
