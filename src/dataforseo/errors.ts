@@ -61,7 +61,17 @@ export class UpstreamStatusError extends UpstreamError {
 /** The upstream could not be reached, or did not answer in time. */
 export class UpstreamNetworkError extends UpstreamError {
   override readonly name = 'UpstreamNetworkError';
+  /**
+   * The request never reached the upstream: nothing listens at its address (ECONNREFUSED) or its name does not
+   * resolve (ENOTFOUND, EAI_AGAIN). Such an attempt is no call (nothing can be billed) and is retried at most once.
+   */
+  get unreached(): boolean {
+    const cause = this.cause as { code?: unknown } | undefined;
+    return typeof cause?.code === 'string' && UNREACHED_CODES.has(cause.code);
+  }
 }
+
+const UNREACHED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** The upstream answered something that is not the documented envelope. */
 export class UpstreamResponseError extends UpstreamError {

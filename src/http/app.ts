@@ -13,7 +13,7 @@ import { useGate } from './plugins/gate.js';
 import { usePrometheusMetrics } from './plugins/prometheus.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useDocumentLimits } from './plugins/document-limits.js';
-import { useCsrfPrevention, useRequestErrorCodes } from './plugins/request-errors.js';
+import { useCsrfPrevention, useOneErrorPerFailure, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { schema } from '../graphql/schema/index.js';
@@ -101,6 +101,7 @@ export function createApp(options: AppOptions) {
     useBodyLimit({ maxBytes: security.maxBodyBytes, maxInputDepth: security.maxInputDepth }),
     ...useDocumentLimits(security),
     useRequestErrorCodes(),
+    useOneErrorPerFailure(),
     blockFieldSuggestionsPlugin(),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
     useCostControl({

@@ -14,6 +14,8 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     return new GraphQLError(original.message, {
       ...(located?.nodes ? { nodes: located.nodes } : {}),
       ...(located?.path ? { path: located.path } : {}),
+      // Kept (never serialised) so that the errors of one failed task can be told from another's: see request-errors.
+      originalError: original,
       extensions: {
         code: original.code,
         retryable: original.retryable,

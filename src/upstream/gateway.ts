@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { BacklinksClient, UpstreamResponse } from '../dataforseo/client.js';
-import { UpstreamError } from '../dataforseo/errors.js';
+import { UpstreamError, UpstreamNetworkError } from '../dataforseo/errors.js';
 import { chunkTargets, itemsByTarget, type BulkEndpoint, type BulkItemOf, type BulkParams } from '../dataforseo/bulk.js';
 import type { LiveEndpoint, ResultOf, TaskOf } from '../dataforseo/types.js';
 import {
@@ -18,6 +18,9 @@ import type { CostMeter } from './cost-meter.js';
 import { UpstreamBusyError, type Scheduler } from './scheduler.js';
 
 export { UpstreamCircuitOpenError } from './breaker.js';
+
+/** Attempts of a call whose upstream cannot be reached (connection refused, no such host): the first and one retry. */
+const UNREACHED_ATTEMPTS = 2;
 
 /**
  * Every upstream task of every request goes through here, in this order:
@@ -142,18 +145,22 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
         const send = async (slotSignal: AbortSignal) => {
           // A retry is another call: none past the operation's allowance, so that retries cannot walk around its budget.
           // Checked here, where the call is counted, so that concurrent retries of one operation cannot all pass.
-          if (sent > 0 && meter.upstreamCalls >= (meter.maxUpstreamCalls ?? Infinity)) {
+          // Attempts, not only calls that reached the upstream, count against it: the cap never depends on the network.
+          if (sent > 0 && meter.attempts >= (meter.maxUpstreamCalls ?? Infinity)) {
             throw new AbortError(lastError instanceof Error ? lastError : new Error('The upstream call failed.'));
           }
           // Counted when sent: an attempt refused by the breaker or dropped from the queue is no call and no retry.
           sent += 1;
           if (sent > 1) meter.retries += 1;
-          meter.upstreamCalls += 1;
+          meter.attempts += 1;
           try {
             const response = await client.call(endpoint, task, { signal: slotSignal });
+            meter.upstreamCalls += 1;
             meter.upstreamCostUsd += response.costUsd;
             return response;
           } catch (error) {
+            // A call that never reached the upstream (refused, no such host) is an attempt, not a call.
+            if (!(error instanceof UpstreamNetworkError && error.unreached)) meter.upstreamCalls += 1;
             if (error instanceof UpstreamError) meter.upstreamCostUsd += error.costUsd;
             lastError = error;
             throw error;
@@ -203,11 +210,13 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
             scheduler.slowDown(kind, ms);
           }
         },
-        shouldRetry: ({ error }) =>
+        // Nothing listening is not a hiccup of a working upstream: one more try, then the error, well within a second.
+        shouldRetry: ({ error, attemptNumber }) =>
           error instanceof UpstreamError &&
           error.retryable &&
           !(error instanceof UpstreamCircuitOpenError) &&
-          error.code !== 'UPSTREAM_BUSY',
+          error.code !== 'UPSTREAM_BUSY' &&
+          !(error instanceof UpstreamNetworkError && error.unreached && attemptNumber >= UNREACHED_ATTEMPTS),
       },
     );
   }

@@ -66,7 +66,12 @@ describe.each(['dataforseo', 'aisa'] as const)('upstream failures through the %s
     expect(status).toBe(200);
     expect(body.data.ok).toEqual({ rank: 321 });
     expect(body.data.bad).toEqual({ rank: null, backlinkCount: null });
-    expect(body.errors).toHaveLength(2);
+    // One failed task, one error: `path` is the first field it nulled, `extensions.paths` every one of them.
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions.paths).toEqual([
+      ['bad', 'rank'],
+      ['bad', 'backlinkCount'],
+    ]);
     for (const error of body.errors ?? []) {
       expect(error.path[0]).toBe('bad');
       expect(error.extensions.code).toBe(code);
@@ -87,6 +92,22 @@ it('maps an unreachable upstream to UPSTREAM_UNAVAILABLE without leaking its add
   expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
   expect(text).not.toContain('127.0.0.1:9');
   for (const secret of SECRETS) expect(text).not.toContain(secret);
+});
+
+it('nothing listening: one retry, not four; no call counted (attempts apart); one error for the failed task', async () => {
+  const down = createTestApp('http://127.0.0.1:9', 'dataforseo', { retry: { retries: 4, minDelayMs: 5, maxDelayMs: 50 } });
+  const { body } = await down.execute('{ target(target: "x.com") { rank backlinkCount info { server } } }');
+  await down.close();
+  expect(body.extensions.cost).toMatchObject({ upstreamCalls: 0, attempts: 2, retries: 1, upstreamCostUsd: 0 });
+  expect(body.errors).toHaveLength(1);
+  expect(body.errors?.[0]?.extensions).toMatchObject({
+    code: 'UPSTREAM_UNAVAILABLE',
+    paths: [
+      ['target', 'rank'],
+      ['target', 'backlinkCount'],
+      ['target', 'info'],
+    ],
+  });
 });
 
 it('refuses an invalid target with BAD_USER_INPUT, no upstream call, and siblings still resolve', async () => {

@@ -3,6 +3,7 @@ import { GraphQLError, type ExecutionResult, type ValidationRule } from 'graphql
 import { clipQuoted } from '../../graphql/input-errors.js';
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from './body-limit.js';
+import { UpstreamError } from '../../dataforseo/errors.js';
 
 /** The header that proves a request is not a "simple" cross-site one (any value). */
 export const CSRF_HEADER = 'x-graphql-csrf';
@@ -95,6 +96,55 @@ export function useRequestErrorCodes(): Plugin {
           if (coded) setResult(coded);
         },
       };
+    },
+  };
+}
+
+/** The upstream failure behind an error, whichever of masking and this plugin ran first. */
+function failureOf(error: GraphQLError): UpstreamError | undefined {
+  const original = error.originalError;
+  if (original instanceof UpstreamError) return original;
+  return original instanceof GraphQLError && original.originalError instanceof UpstreamError ? original.originalError : undefined;
+}
+
+/**
+ * One error per failed upstream task: every field that read a failed summary gets the same failure, and seven
+ * identical errors say nothing more than one. The first keeps its `path`; `extensions.paths` lists every field the
+ * failure nulled, in order. Errors of distinct tasks stay apart even when their messages are equal.
+ */
+export function useOneErrorPerFailure(): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result || !result.errors || result.errors.length < 2) return;
+      const groups = new Map<UpstreamError, { first: GraphQLError; paths: (readonly (string | number)[])[] }>();
+      const kept: (GraphQLError | { failure: UpstreamError })[] = [];
+      for (const error of result.errors) {
+        const failure = failureOf(error);
+        if (!failure) {
+          kept.push(error);
+          continue;
+        }
+        const group = groups.get(failure);
+        if (group) {
+          if (error.path) group.paths.push(error.path);
+          continue;
+        }
+        groups.set(failure, { first: error, paths: error.path ? [error.path] : [] });
+        kept.push({ failure });
+      }
+      if (kept.length === result.errors.length) return;
+      const errors = kept.map((entry) => {
+        if (entry instanceof GraphQLError) return entry;
+        const { first, paths } = groups.get(entry.failure) as { first: GraphQLError; paths: (readonly (string | number)[])[] };
+        if (paths.length < 2) return first;
+        return new GraphQLError(first.message, {
+          ...(first.nodes ? { nodes: first.nodes } : {}),
+          ...(first.path ? { path: first.path } : {}),
+          originalError: entry.failure,
+          extensions: { ...first.extensions, paths },
+        });
+      });
+      setResult({ ...result, errors });
     },
   };
 }
