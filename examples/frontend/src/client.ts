@@ -12,6 +12,11 @@ import { print } from 'graphql';
 /** A document as the client preset generates it with `persistedDocuments`: the hash rides along in `__meta__`. */
 type PersistedDocument<Result, Variables> = TypedDocumentNode<Result, Variables> & { __meta__?: { hash?: string } };
 
+/** The id the server knows a document by: its hash, as in src/gql/persisted-documents.json. */
+export function documentId(document: { __meta__?: { hash?: string } } | object): string | undefined {
+  return (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+}
+
 export interface GraphQLErrorBody {
   message: string;
   path?: (string | number)[];
@@ -40,7 +45,7 @@ export function createClient(options: ClientOptions) {
     document: PersistedDocument<Result, Variables>,
     ...[variables]: Variables extends Record<string, never> ? [] | [Variables] : [Variables]
   ): Promise<Answer<Result>> {
-    const hash = document.__meta__?.hash;
+    const hash = documentId(document);
     if ((options.trusted ?? true) && !hash) throw new Error('this document has no hash: run codegen with persistedDocuments');
     const body = options.trusted === false || !hash ? { query: print(document), variables } : { documentId: hash, variables };
     const response = await fetch(options.url, {

@@ -99,7 +99,12 @@ function extractDocumentId(params: GraphQLParams & { documentId?: unknown }, req
     const fromUrl = new URL(request.url, 'http://localhost').searchParams.getAll('documentId');
     candidates.push(...fromUrl);
   }
-  const persisted = (params.extensions as Record<string, unknown> | undefined)?.persistedQuery;
+  const extensions: unknown = params.extensions;
+  // Yoga checks this after the plugins; the id is read from it first.
+  if (extensions !== undefined && extensions !== null && (typeof extensions !== 'object' || Array.isArray(extensions))) {
+    throw requestError(400, 'BAD_REQUEST', 'The extensions parameter must be an object.');
+  }
+  const persisted = (extensions as Record<string, unknown> | null | undefined)?.persistedQuery;
   if (persisted !== undefined && persisted !== null) {
     const apq = persisted as Record<string, unknown>;
     if (typeof persisted !== 'object' || Array.isArray(persisted) || apq.version !== 1 || typeof apq.sha256Hash !== 'string') {
