@@ -16,7 +16,7 @@ import { useDocumentLimits } from './plugins/document-limits.js';
 import { useCsrfPrevention, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
-import { useTrustedDocuments } from './plugins/trusted-documents.js';
+import { useNoTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 import { schema } from '../graphql/schema/index.js';
 import type { UpstreamGateway } from '../upstream/gateway.js';
 import { createSpendLedger, type SpendLedger } from '../ops/spend-ledger.js';
@@ -89,7 +89,7 @@ export function createApp(options: AppOptions) {
     // After CSRF prevention: a refused cross-site request is not read at all.
     useBodyLimit({ maxBytes: security.maxBodyBytes, maxInputDepth: security.maxInputDepth }),
     // Before anything parses the document: with TRUSTED_DOCUMENTS_ONLY, a query text is refused unread.
-    ...(security.trustedDocuments ? [useTrustedDocuments(security.trustedDocuments)] : []),
+    security.trustedDocuments ? useTrustedDocuments(security.trustedDocuments) : useNoTrustedDocuments(),
     ...useDocumentLimits(security),
     useRequestErrorCodes(),
     blockFieldSuggestionsPlugin(),

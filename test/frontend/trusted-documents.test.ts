@@ -312,3 +312,16 @@ describe('the TRUSTED_DOCUMENTS settings', () => {
     ]);
   });
 });
+
+describe('without TRUSTED_DOCUMENTS', () => {
+  const none = useSandboxApp();
+  it('answers a document id by saying the server has no manifest, and runs query texts as always', async () => {
+    const byId = await send(none, { body: { documentId: overviewId, variables: { target: 'backlinko.com' } } });
+    expect(byId.status).toBe(400);
+    expect(refusedCode(byId)).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
+    expect(byId.body.errors?.[0].message).toMatch(/TRUSTED_DOCUMENTS is unset/);
+    expect(none.sandbox.stats().requests).toBe(0);
+    const adHoc = await send(none, { body: { query: AD_HOC } });
+    expect(adHoc.body.data.target.rank).toEqual(expect.any(Number));
+  });
+});

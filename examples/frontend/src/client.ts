@@ -4,9 +4,9 @@ import { print } from 'graphql';
 /**
  * The whole client: `fetch`, a typed document in, its typed result out. No GraphQL client library is needed.
  *
- * With `trusted: true` (the default) it sends the document's hash as `documentId` and not its text, which is what a
- * server enforcing trusted documents (TRUSTED_DOCUMENTS_ONLY) accepts; with `trusted: false` it sends the text, as
- * GraphiQL or any ad-hoc client does.
+ * By default it sends the document's text, which any server takes. With `sendDocumentIds: true` it sends the
+ * document's hash as `documentId` instead, which is what a server with the manifest (TRUSTED_DOCUMENTS) takes, and
+ * the only thing a server enforcing it (TRUSTED_DOCUMENTS_ONLY) takes: a production build sends ids.
  */
 
 /** A document as the client preset generates it with `persistedDocuments`: the hash rides along in `__meta__`. */
@@ -36,8 +36,8 @@ export interface ClientOptions {
   url: string;
   /** Sent as `Authorization: Bearer …` when the server has API_KEYS. */
   apiKey?: string;
-  /** Send the hash instead of the text. Default true. */
-  trusted?: boolean;
+  /** Send the hash (`documentId`) instead of the text. Default false. */
+  sendDocumentIds?: boolean;
 }
 
 export function createClient(options: ClientOptions) {
@@ -46,8 +46,8 @@ export function createClient(options: ClientOptions) {
     ...[variables]: Variables extends Record<string, never> ? [] | [Variables] : [Variables]
   ): Promise<Answer<Result>> {
     const hash = documentId(document);
-    if ((options.trusted ?? true) && !hash) throw new Error('this document has no hash: run codegen with persistedDocuments');
-    const body = options.trusted === false || !hash ? { query: print(document), variables } : { documentId: hash, variables };
+    if (options.sendDocumentIds && !hash) throw new Error('this document has no hash: run codegen with persistedDocuments');
+    const body = options.sendDocumentIds && hash ? { documentId: hash, variables } : { query: print(document), variables };
     const response = await fetch(options.url, {
       method: 'POST',
       headers: {

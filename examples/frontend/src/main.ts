@@ -3,9 +3,15 @@ import { ProspectRanksDocument, TargetOverviewDocument } from './operations.js';
 
 /**
  * Runs the example's operations against a running server and prints what a page would show:
- * `GRAPHQL_URL=http://localhost:4000/graphql npm start`. Exits 1 on any GraphQL error.
+ * `GRAPHQL_URL=http://localhost:4000/graphql npm start`; `SEND_DOCUMENT_IDS=true` sends the documents' ids instead
+ * of their text (for a server with TRUSTED_DOCUMENTS); `API_KEY` when the server has API_KEYS. Exits 1 on any
+ * GraphQL error.
  */
-const execute = createClient({ url: process.env.GRAPHQL_URL ?? 'http://localhost:4000/graphql', apiKey: process.env.API_KEY });
+const execute = createClient({
+  url: process.env.GRAPHQL_URL ?? 'http://localhost:4000/graphql',
+  apiKey: process.env.API_KEY,
+  sendDocumentIds: process.env.SEND_DOCUMENT_IDS === 'true',
+});
 
 const overview = await execute(TargetOverviewDocument, { target: 'backlinko.com', first: 3 });
 const prospects = await execute(ProspectRanksDocument, { targets: ['ahrefs.com', 'moz.com'] });

@@ -153,3 +153,17 @@ export function useTrustedDocuments(config: Pick<TrustedDocumentsConfig, 'docume
     },
   });
 }
+
+/** Without a manifest: a request naming a document by id is told that this server has none, not "unexpected parameter". */
+export function useNoTrustedDocuments(): Plugin {
+  return {
+    onParams({ params }) {
+      if ((params as { documentId?: unknown }).documentId === undefined) return;
+      throw refusal(
+        'TRUSTED_DOCUMENT_NOT_FOUND',
+        'This server loads no trusted documents (TRUSTED_DOCUMENTS is unset): send the query text, or deploy it with the manifest.',
+        { setting: 'TRUSTED_DOCUMENTS' },
+      );
+    },
+  };
+}
