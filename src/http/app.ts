@@ -16,6 +16,7 @@ import { useDocumentLimits } from './plugins/document-limits.js';
 import { useCsrfPrevention, useOneErrorPerFailure, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
 import { useRequestLog } from './plugins/request-log.js';
+import { useNoTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 import { schema } from '../graphql/schema/index.js';
 import type { UpstreamGateway } from '../upstream/gateway.js';
 import { createSpendLedger, type SpendLedger } from '../ops/spend-ledger.js';
@@ -99,6 +100,8 @@ export function createApp(options: AppOptions) {
     useCsrfPrevention(),
     // After CSRF prevention: a refused cross-site request is not read at all.
     useBodyLimit({ maxBytes: security.maxBodyBytes, maxInputDepth: security.maxInputDepth }),
+    // Before anything parses the document: with TRUSTED_DOCUMENTS_ONLY, a query text is refused unread.
+    security.trustedDocuments ? useTrustedDocuments(security.trustedDocuments) : useNoTrustedDocuments(),
     ...useDocumentLimits(security),
     useRequestErrorCodes(),
     useOneErrorPerFailure(),
@@ -126,6 +129,8 @@ export function createApp(options: AppOptions) {
     healthCheckEndpoint: '\u0000',
     // Enforced while the body is read, so a streamed (chunked) body is cut at the limit too; useBodyLimit words it.
     maxRequestBodySize: security.maxBodyBytes,
+    // The trusted-document id of a request without query text (the persisted-operations plugin reads it).
+    ...(security.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     // Closed by default: no Access-Control-Allow-Origin for an origin CORS_ORIGINS does not list (`*` only when set).
     cors: (request) => {
       const origin = request.headers.get('origin');

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { AISA_DEFAULT_BASE_URL, DATAFORSEO_DEFAULT_BASE_URL } from '../dataforseo/providers.js';
 import { UPSTREAM_TIMEOUT_MS } from '../dataforseo/client.js';
+import { loadTrustedDocuments, type TrustedDocumentsConfig } from '../http/plugins/trusted-documents.js';
 
 /** Where upstream calls go. */
 export type UpstreamConfig =
@@ -92,6 +93,12 @@ export interface SecurityConfig {
   allowedHosts: string[];
   /** `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client. */
   trustedProxies: string[];
+  /**
+   * `TRUSTED_DOCUMENTS`: path of a persisted-documents manifest (the client preset's persisted-documents.json), read
+   * at start; requests may then name its documents by id. `TRUSTED_DOCUMENTS_ONLY` (default false, needs
+   * TRUSTED_DOCUMENTS): refuse every other operation before parsing it. Unset: no manifest.
+   */
+  trustedDocuments?: TrustedDocumentsConfig;
 }
 
 /** One entry of `API_KEYS` with settings: `<key> name=<name> cap=<USD>`. */
@@ -324,6 +331,21 @@ function readRedis(env: Env, problems: string[]): Config['redis'] {
   return { url: raw, replicas, keyPrefix };
 }
 
+function readTrustedDocuments(env: Env, problems: string[]): TrustedDocumentsConfig | undefined {
+  const path = env.TRUSTED_DOCUMENTS?.trim() ?? '';
+  const only = readBoolean(env, 'TRUSTED_DOCUMENTS_ONLY', false, problems);
+  if (path === '') {
+    if (only) problems.push('TRUSTED_DOCUMENTS_ONLY needs TRUSTED_DOCUMENTS, the path of the persisted-documents manifest');
+    return undefined;
+  }
+  const loaded = loadTrustedDocuments(path);
+  if ('problem' in loaded) {
+    problems.push(loaded.problem);
+    return undefined;
+  }
+  return { path, documents: loaded.documents, only };
+}
+
 function readLogLevel(env: Env, problems: string[]): Config['logLevel'] {
   const raw = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(raw)) {
@@ -438,6 +460,7 @@ export function readConfig(env: Env): Config {
       ),
       allowedHosts: readHosts(env, problems),
       trustedProxies: readProxies(env, problems),
+      trustedDocuments: readTrustedDocuments(env, problems),
     },
     http: {
       requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 100, 3_600_000, problems),
