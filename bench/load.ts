@@ -8,12 +8,19 @@ import { createDataForSeoProvider } from '../src/dataforseo/providers.js';
  * Modes (argv[2] is a JSON job, the result is one JSON line on stdout):
  * - latency: `count` sequential GraphQL requests, each timed with performance.now() (sub-millisecond);
  * - direct: the same upstream calls made directly with the project's client (the floor of added latency);
- * - throughput: autocannon at `connections` for `seconds`.
+ * - throughput: autocannon at `connections` for `seconds`;
+ * - mix: `count` requests (or as many as fit in `seconds`), request i sent to `urls[i % urls.length]` with
+ *   `bodies[i % bodies.length]`, at most `connections` in flight across all the urls; sums the answers'
+ *   `extensions.cost` and counts their error codes. Written here rather than with autocannon because autocannon drives
+ *   one url per instance with one body, and this mode spreads a mix of bodies over several replicas in one order.
  */
 
 interface Job {
-  mode: 'latency' | 'direct' | 'throughput';
+  mode: 'latency' | 'direct' | 'throughput' | 'mix';
   url: string;
+  /** For mix: the servers (replicas) the requests are spread over, round-robin, and the bodies they cycle through. */
+  urls?: string[];
+  bodies?: string[];
   body?: string;
   count?: number;
   /** For latency: requests sent first and not timed. */
@@ -106,5 +113,54 @@ async function throughput(): Promise<unknown> {
   };
 }
 
-const run = { latency, direct, throughput }[job.mode];
+interface Answer {
+  errors?: { extensions?: { code?: string } }[];
+  extensions?: { cost?: { upstreamCalls?: number; cacheHits?: number; coalesced?: number } };
+}
+
+async function mix(): Promise<unknown> {
+  const urls = job.urls ?? [job.url];
+  const bodies = job.bodies ?? [job.body ?? ''];
+  const connections = job.connections ?? 1;
+  const pools = urls.map((u) => new Pool(new URL(u).origin, { connections: Math.ceil(connections / urls.length) }));
+  const total = { upstreamCalls: 0, cacheHits: 0, coalesced: 0 };
+  const codes: Record<string, number> = {};
+  const samples: number[] = [];
+  let non2xx = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = job.seconds ? started + job.seconds * 1000 : Infinity;
+  const more = () => (job.count !== undefined ? next < job.count : performance.now() < deadline);
+  try {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (more()) {
+          const i = next++;
+          const url = new URL(urls[i % urls.length] ?? '');
+          const t = performance.now();
+          const response = await (pools[i % urls.length] as Pool).request({
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: bodies[i % bodies.length] ?? '',
+          });
+          const answer = (await response.body.json()) as Answer;
+          samples.push(performance.now() - t);
+          if (response.statusCode !== 200) non2xx += 1;
+          for (const e of answer.errors ?? []) codes[e.extensions?.code ?? 'none'] = (codes[e.extensions?.code ?? 'none'] ?? 0) + 1;
+          const cost = answer.extensions?.cost;
+          total.upstreamCalls += cost?.upstreamCalls ?? 0;
+          total.cacheHits += cost?.cacheHits ?? 0;
+          total.coalesced += cost?.coalesced ?? 0;
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { ...summarise(samples), seconds, rps: samples.length / seconds, non2xx, codes, ...total };
+}
+
+const run = { latency, direct, throughput, mix }[job.mode];
 process.stdout.write(`${JSON.stringify(await run())}\n`);

@@ -16,7 +16,8 @@ import { benchSandbox } from './sandbox.js';
  * upstream answers). Every figure is set beside its floor, measured in the same run:
  * - added latency: the operation through GraphQL vs the same upstream calls made directly with the project's client;
  * - execution cost: GraphQL execution + serialisation of the 1000-item page vs JSON.parse + JSON.stringify of it;
- * - upstream calls: per operation, and under 200 concurrent copies, vs the distinct upstream tasks it needs.
+ * - upstream calls: per operation, and under 200 concurrent copies, vs the distinct upstream tasks it needs;
+ * - one server vs three replicas sharing one redis-server, on the same mix of distinct and repeated operations.
  * Writes BENCHMARKS.md and bench/latency.svg (`--quick`: a smoke run for CI, written to BENCHMARKS.quick.md).
  */
 
@@ -34,6 +35,7 @@ const S = quick
       execIterations: 5,
       readyRuns: 1,
       passes: ['0'],
+      replicaSeconds: 1,
     }
   : {
       runs: 3,
@@ -47,6 +49,7 @@ const S = quick
       execIterations: 40,
       readyRuns: 3,
       passes: ['0', '300-900'],
+      replicaSeconds: 4,
     };
 const ROOT = new URL('..', import.meta.url);
 const node = process.execPath;
@@ -81,15 +84,15 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function startSandbox(latency: string) {
+async function startSandbox(latency: string, maxConcurrency = 10_000, maxPerMinute = 10_000_000) {
   const args = [
     'dist/sandbox/main.js',
     '--port',
     '0',
     '--max-concurrency',
-    '10000',
+    String(maxConcurrency),
     '--max-per-minute',
-    '10000000',
+    String(maxPerMinute),
     ...(latency !== '0' ? ['--latency-ms', latency] : []),
   ];
   const { child, match } = await start(args, {}, /at (http:\/\/\S+)/);
@@ -110,6 +113,7 @@ async function startServer(
   cacheSeconds: number,
   nodeArgs: string[] = [],
   extraEnv: Record<string, string | undefined> = {},
+  logName = 'server',
 ) {
   const port = await freePort();
   const settings: Record<string, string | undefined> = {
@@ -133,7 +137,7 @@ async function startServer(
   };
   // An undefined setting is left out, so that the server takes its own default.
   const env = Object.fromEntries(Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined));
-  const log = openSync(`${tmpdir()}/backlinks-bench-server.log`, 'w');
+  const log = openSync(`${tmpdir()}/backlinks-bench-${logName}.log`, 'w');
   const started = performance.now();
   const child = spawn(node, [...nodeArgs, 'dist/server.js'], {
     cwd: ROOT,
@@ -153,6 +157,34 @@ async function startServer(
     await new Promise((r) => setTimeout(r, 20));
   }
   return { child, url: `${url}/graphql`, readyMs: performance.now() - started };
+}
+
+/** Whether Debian's redis-server (installed by `.ci/run`) is on the PATH. */
+function haveRedis(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A redis-server on a free loopback port, without persistence; killed with the other processes at exit. */
+async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.push(child);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)));
+  });
+  return { child, url: `redis://127.0.0.1:${port}` };
 }
 
 async function load(job: Record<string, unknown>): Promise<Record<string, number>> {
@@ -579,6 +611,106 @@ async function executionCost(): Promise<{ gqlMs: number; floorMs: number; bytesI
   }
 }
 
+/** What the load generator's mix mode reports. */
+interface MixResult {
+  count: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  codes: Record<string, number>;
+  upstreamCalls: number;
+  cacheHits: number;
+  coalesced: number;
+}
+
+/** One phase of the replicas comparison: what the clients saw and what the sandbox counted. */
+interface ReplicaPhase {
+  mix: MixResult;
+  sandbox: SandboxCounters & { maxInFlight: number; maxPerMinute: number };
+}
+
+interface ReplicaResult {
+  replicas: number;
+  cold: ReplicaPhase;
+  repeat: ReplicaPhase;
+  sustained: ReplicaPhase;
+  /** Each replica's `limits` in /ready after the run (`process`, `shared`, or `local-share` after a fallback). */
+  limitsAfter: string[];
+}
+
+/** The settings of the replicas comparison: DataForSEO's account limits, a sandbox that enforces them. */
+const REPLICAS = {
+  // The issue's load test: 600 operations over 200 targets; quick mode (CI) half of it.
+  ops: quick ? 300 : 600,
+  targets: quick ? 100 : 200,
+  latencyMs: 300,
+  maxConcurrency: 30,
+  maxPerMinute: 10_000,
+  connections: 48,
+} as const;
+const RANK = 'query($t: String!) { target(target: $t) { rank backlinkCount } }';
+
+/**
+ * The same work for one server (no Redis: limits, cache and flights in memory) and for three server processes sharing
+ * one redis-server, each against a fresh sandbox with 300 ms latency that enforces the account's limits (30 at once,
+ * 10 000 a minute; the servers are set to the same limits):
+ * 1. cold: 600 operations (300 in quick mode) sent at once over 200 (100) distinct targets, operation i to replica i % 3
+ *    and target i % 200, so that with three replicas each target is asked exactly once on each replica (three times
+ *    as many operations as targets, and a number of targets that is not a multiple of 3);
+ * 2. repeat: the same operations again, answered from the cache (in memory, or Redis's);
+ * 3. sustained: 48 connections in all for a few seconds, cycling over the cached targets.
+ */
+async function measureReplicas(replicas: 1 | 3): Promise<ReplicaResult> {
+  if (REPLICAS.ops !== 3 * REPLICAS.targets || REPLICAS.targets % 3 === 0)
+    throw new Error('the rotation must put each target once on each replica');
+  const sandbox = await startSandbox(String(REPLICAS.latencyMs), REPLICAS.maxConcurrency, REPLICAS.maxPerMinute);
+  const started: ChildProcess[] = [sandbox.child];
+  try {
+    const redis = replicas > 1 ? await startRedis() : undefined;
+    if (redis) started.push(redis.child);
+    const shared = redis ? { REDIS_URL: redis.url, UPSTREAM_REPLICAS: String(replicas), REDIS_KEY_PREFIX: 'bench:' } : {};
+    const starting = await Promise.allSettled(
+      Array.from({ length: replicas }, (_, i) =>
+        startServer(
+          sandbox.url,
+          3600,
+          [],
+          { UPSTREAM_MAX_CONCURRENCY: String(REPLICAS.maxConcurrency), UPSTREAM_MAX_PER_MINUTE: String(REPLICAS.maxPerMinute), ...shared },
+          `replica-${replicas}-${i + 1}`,
+        ),
+      ),
+    );
+    const servers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    started.push(...servers.map((s) => s.child));
+    const failed = starting.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const urls = servers.map((s) => s.url);
+    const readyOf = async (url: string) =>
+      ((await (await fetch(url.replace(/\/graphql$/, '/ready'))).json()) as { limits?: string }).limits ?? '?';
+    for (const url of urls) {
+      const limits = await readyOf(url);
+      if (redis && limits !== 'shared') throw new Error(`a replica is not in shared mode: ${limits}`);
+    }
+    const bodies = Array.from({ length: REPLICAS.targets }, (_, i) => JSON.stringify({ query: RANK, variables: { t: `replica${i}.com` } }));
+    const phase = async (job: Record<string, unknown>): Promise<ReplicaPhase> => {
+      await sandboxCounters(sandbox.url, true);
+      const mix = (await load({ mode: 'mix', url: urls[0], urls, bodies, ...job })) as unknown as MixResult;
+      const counted = (await sandboxCounters(sandbox.url)) as ReplicaPhase['sandbox'];
+      return { mix, sandbox: counted };
+    };
+    const cold = await phase({ count: REPLICAS.ops, connections: REPLICAS.ops });
+    const repeat = await phase({ count: REPLICAS.ops, connections: REPLICAS.ops });
+    const sustained = await phase({ seconds: S.replicaSeconds, connections: REPLICAS.connections });
+    const limitsAfter = await Promise.all(urls.map(readyOf));
+    return { replicas, cold, repeat, sustained, limitsAfter };
+  } finally {
+    // Every process of this section, even on failure: the servers first, then Redis and the sandbox.
+    for (const child of started.reverse()) await stop(child);
+  }
+}
+
 /** A CPU profile of the server under the 1000-item page load; the functions that take the most self time. */
 async function hotSpots(): Promise<{ name: string; file: string; share: number }[]> {
   const dir = new URL('./profiles/', import.meta.url).pathname;
@@ -744,6 +876,68 @@ function batchingSection(passes: PassResult[]): string {
   return lines.join('\n');
 }
 
+/** One server vs three replicas on one Redis: the table and what it shows. */
+function replicasSection(results: ReplicaResult[] | undefined): string {
+  if (!results)
+    return '**Not measured: `redis-server` is not on the PATH** (Debian: `apt-get install redis-server`; `.ci/run` installs it).';
+  const floorS = (Math.ceil(REPLICAS.targets / REPLICAS.maxConcurrency) * REPLICAS.latencyMs) / 1000;
+  const name = (r: ReplicaResult) => (r.replicas === 1 ? 'one server, in memory' : `${r.replicas} replicas, one Redis`);
+  const phases = (r: ReplicaResult) =>
+    [
+      [`cold: ${REPLICAS.ops} at once over ${REPLICAS.targets} targets`, r.cold],
+      [`repeat: the same ${REPLICAS.ops} again`, r.repeat],
+      [`sustained, cached: ${REPLICAS.connections} connections, ${S.replicaSeconds} s`, r.sustained],
+    ] as const;
+  const errors = (m: MixResult) => {
+    const codes = Object.entries(m.codes).map(([c, n]) => `${c} × ${n}`);
+    return codes.length === 0 && m.non2xx === 0 ? 'none' : [...codes, ...(m.non2xx ? [`non-200 × ${m.non2xx}`] : [])].join(', ');
+  };
+  const rows = results.flatMap((r) =>
+    phases(r).map(
+      ([phase, p]) =>
+        `| ${name(r)} | ${phase} | ${p.mix.count} | ${p.mix.seconds.toFixed(2)} | ${rps(p.mix.rps)} | ${ms(p.mix.p50)} | ${ms(p.mix.p99)} | ${p.sandbox.calls} | ${p.sandbox.maxInFlight} | ${p.sandbox.rejectedConcurrency} / ${p.sandbox.rejectedPerMinute} | ${p.mix.coalesced} / ${p.mix.cacheHits} | ${errors(p.mix)} |`,
+    ),
+  );
+  const three = results.find((r) => r.replicas === 3);
+  const one = results.find((r) => r.replicas === 1);
+  const verdicts: string[] = [];
+  if (three) {
+    const all = [three.cold, three.repeat, three.sustained];
+    const inFlight = Math.max(...all.map((p) => p.sandbox.maxInFlight));
+    const rejected = all.reduce((t, p) => t + p.sandbox.rejectedConcurrency + p.sandbox.rejectedPerMinute, 0);
+    const clientErrors = all.reduce((t, p) => t + Object.values(p.mix.codes).reduce((a, b) => a + b, 0) + p.mix.non2xx, 0);
+    const held = inFlight <= REPLICAS.maxConcurrency && rejected === 0 && clientErrors === 0;
+    const answeredElsewhere = three.cold.mix.coalesced + three.cold.mix.cacheHits;
+    verdicts.push(
+      `- **Account limits across the three replicas: ${held ? 'held' : 'NOT held'}** — at most ${inFlight} calls in flight at the sandbox (limit ${REPLICAS.maxConcurrency}), ${rejected} calls refused by it with 40209/40202, ${clientErrors} errors seen by the clients; every replica's \`/ready\` said \`limits: ${[...new Set(three.limitsAfter)].join('/')}\` after the run.`,
+      `- **Upstream calls, cold**: ${three.cold.sandbox.calls} for three replicas${one ? ` and ${one.cold.sandbox.calls} for one server` : ''}, for ${REPLICAS.targets} distinct targets. With three replicas each target was asked exactly once on each replica, so the ${answeredElsewhere} operations that cost no call of their own (joined a flight / cache hit, per \`extensions.cost\`) were all answered by a call another replica made.`,
+      `- **Repeat**: ${three.repeat.sandbox.calls} calls, ${three.repeat.mix.cacheHits} cache hits from Redis; by the same rotation, two thirds of them were on a replica other than the one that had fetched the answer.`,
+    );
+  }
+  return [
+    `The same work for one server process (no \`REDIS_URL\`: limits, cache and flights in memory) and for three server`,
+    `processes sharing one \`redis-server\` (\`REDIS_URL\`, \`UPSTREAM_REPLICAS=3\`), each run against a fresh sandbox that`,
+    `answers in ${REPLICAS.latencyMs} ms and enforces the account's limits (${REPLICAS.maxConcurrency} calls at once, ${REPLICAS.maxPerMinute} a minute; the servers are set to the same`,
+    `limits). The operation is \`target(target: $t) { rank backlinkCount }\` (one summary call). Operation i goes to`,
+    `replica i mod 3 (round-robin over the three ports, one load process) and asks for target i mod ${REPLICAS.targets}. Calls, the peak in`,
+    `flight and refusals are counted at the sandbox (\`/_sandbox/stats\`, reset before each phase); req/s is over all the replicas.`,
+    '',
+    '| configuration | phase | requests | s | req/s | p50 ms | p99 ms | calls at the sandbox | max in flight at the sandbox | refused 40209 / 40202 | joined / cache hits | errors at the clients |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...verdicts,
+    '',
+    `What this does and does not show. The cold phase is bound by the account, not by the servers: ${REPLICAS.targets} calls, ${REPLICAS.maxConcurrency} at a time,`,
+    `${REPLICAS.latencyMs} ms each, take at least ${floorS.toFixed(1)} s however many replicas send them — more replicas do not buy more upstream`,
+    'throughput, and the point of sharing the limits is that they do not overrun it either. The cached phases measure the',
+    `servers' own work; here the three replicas, Redis, the sandbox and the load generator all share this machine's`,
+    `${cpus().length} cores (and other jobs may be running on it), so three replicas cannot show here the extra capacity they would have on`,
+    'machines of their own, and each of their cache hits is a Redis round trip where the single server reads its memory.',
+    `The figures are noisy${quick ? ' (quick mode: one short run)' : ''}; compare them within this run only.`,
+  ].join('\n');
+}
+
 function chart(passes: PassResult[]): string {
   const rows = passes[0]?.ops ?? [];
   const width = 780;
@@ -850,6 +1044,14 @@ for (const latency of S.passes) {
   progress(`pass: sandbox latency ${latency} ms`);
   passes.push(await measurePass(latency));
 }
+let replicaResults: ReplicaResult[] | undefined;
+if (haveRedis()) {
+  replicaResults = [];
+  for (const n of [1, 3] as const) {
+    progress(`replicas: ${n === 1 ? 'one server, in memory' : 'three replicas, one Redis'}`);
+    replicaResults.push(await measureReplicas(n));
+  }
+} else progress('replicas: skipped, redis-server is not on the PATH');
 progress('execution cost');
 const exec = await executionCost();
 progress('profile');
@@ -890,6 +1092,10 @@ ${batchingSection(passes)}
 
 ${passes.map((p, i) => `## Pass ${i + 1}: sandbox latency ${p.latency === '0' ? '0' : `${p.latency} ms (uniform)`}\n\n${passTables(p)}`).join('\n\n')}
 
+## One server vs three replicas on one Redis
+
+${replicasSection(replicaResults)}
+
 ## Hot spots
 
 Self time of the server's busiest functions under the 1000-item page at 16 connections (\`node --cpu-prof\`):
@@ -921,6 +1127,8 @@ ${sandbox.rows.join('\n')}
   run one after the other on the same server and sandbox.
 - **Throughput**: autocannon in its own process, ${S.seconds} s per figure; "cached" runs against a server whose cache was
   warmed by one request.
+- **Replicas**: the load process's own closed loop (\`mix\` in \`bench/load.ts\`), which spreads requests round-robin over the
+  replicas' ports and sums their \`extensions.cost\`; the sandbox's counters are read after each phase.
 - Every figure comes from a run of this command; nothing here is edited by hand.
 `;
 
