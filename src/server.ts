@@ -6,6 +6,7 @@ import { createApp } from './http/app.js';
 import { createSpendLedger } from './ops/spend-ledger.js';
 import { answerClientError, withHostCheck } from './http/client-error.js';
 import { ConfigError, readConfig, type Config } from './ops/config.js';
+import type { CredentialsState } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createJsonLogger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
@@ -17,6 +18,8 @@ import { createSharedRedis } from './upstream/shared/redis.js';
 
 /** How long a graceful shutdown waits for in-flight requests before it ends them. */
 const SHUTDOWN_GRACE_MS = 30_000;
+/** How often credentials without a clear answer (or rejected ones) are checked again. */
+const CREDENTIALS_RECHECK_MS = 60_000;
 /** How long the start waits for Redis before serving on the local share of the limits (it keeps reconnecting). */
 const REDIS_START_WAIT_MS = 3000;
 
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     : undefined;
   if (redis) await redis.whenShared(REDIS_START_WAIT_MS);
   // Process-wide: one scheduler, one cache, one gateway, one set of metrics for every request.
-  const { scheduler, gateway } = createUpstream({
+  const { client, scheduler, gateway } = createUpstream({
     provider,
     dispatcher,
     timeoutMs: config.upstreamTimeoutMs,
@@ -90,6 +93,19 @@ async function main(): Promise<void> {
     ...(redis ? { shared: { fallbacks: () => redis.fallbacks() } } : {}),
   });
   const upstreamName = sandbox ? 'sandbox' : provider.name;
+  // Whether the upstream accepts the credentials, asked at start with the provider's free account call (DataForSEO's
+  // appendix/user_data; AIsa has none, so its key stays `unverified` until used), and again every minute until it
+  // has a clear answer or while it says no. Rejected credentials make /ready say not ready.
+  let credentials: CredentialsState | 'checking' = 'checking';
+  const checkCredentials = async () => {
+    const state = await client.checkCredentials();
+    if (state === 'rejected' && credentials !== 'rejected') {
+      logger.log('error', `The ${upstreamName} upstream rejects the configured credentials: /ready says not ready until they are fixed.`);
+    }
+    credentials = state;
+    if (state === 'rejected' || state === 'unknown') setTimeout(() => void checkCredentials(), CREDENTIALS_RECHECK_MS).unref();
+  };
+  void checkCredentials();
   // The API keys' spend ledger: in Redis beside the limits when REDIS_URL is set (one cap per key for every
   // replica, kept over restarts), else in this process. It fails closed; its failures are logged once a minute.
   let spendWarnedAt = 0;
@@ -114,10 +130,17 @@ async function main(): Promise<void> {
     ...(spendLedger ? { spendLedger } : {}),
     metrics,
     logger,
-    // Started means configured: readConfig refused anything incomplete. The breaker is reported, not judged: an
-    // upstream outage must not take every replica out of a load balancer at once. So is the limits' mode: a
-    // replica whose Redis is away still serves, within its local share (`local-share`).
-    ready: () => ({ ready: true, upstream: upstreamName, breaker: gateway.breakerState(), limits: scheduler.state().mode }),
+    // Started means configured: readConfig refused anything incomplete. Credentials the upstream rejects are judged:
+    // no replica can serve with them. The breaker is reported, not judged: an upstream outage must not take every
+    // replica out of a load balancer at once. So is the limits' mode: a replica whose Redis is away still serves,
+    // within its local share (`local-share`).
+    ready: () => ({
+      ready: credentials !== 'rejected',
+      upstream: upstreamName,
+      credentials,
+      breaker: gateway.breakerState(),
+      limits: scheduler.state().mode,
+    }),
   });
   // Timeouts on receiving a request (a body trickled in byte by byte holds a socket 30 s, not Node's 300 s); once a
   // request is received they no longer apply, so a slow upstream answer is never cut. Node checks them every

@@ -72,9 +72,17 @@ export interface UpstreamCallEvent {
   error: UpstreamError | undefined;
 }
 
+/**
+ * What the upstream says of the credentials: `accepted` or `rejected` by the free account call, `unverified` where
+ * the provider has none (AIsa), `unknown` when the check got no clear answer (unreachable, timed out, odd body).
+ */
+export type CredentialsState = 'accepted' | 'rejected' | 'unverified' | 'unknown';
+
 /** The DataForSEO Backlinks API, one method per live endpoint. Usable without GraphQL. */
 export interface BacklinksClient {
   readonly provider: Provider['name'];
+  /** Asks the provider's free account call whether the credentials are accepted; never throws, never bills. */
+  checkCredentials(options?: CallOptions): Promise<CredentialsState>;
   /** Any live endpoint by its path segment, typed by the endpoint map; the methods below are its named forms. */
   call<E extends LiveEndpoint>(endpoint: E, task: TaskOf<E>, options?: CallOptions): Promise<UpstreamResponse<ResultOf<E>>>;
   /** `backlinks/summary/live`. */
@@ -228,8 +236,31 @@ export function createBacklinksClient(options: BacklinksClientOptions): Backlink
     }
   }
 
+  async function checkCredentials(callOptions: CallOptions = {}): Promise<CredentialsState> {
+    if (!provider.accountUrl) return 'unverified';
+    try {
+      const { authorization } = provider.headers();
+      const response = await request(provider.accountUrl, {
+        method: 'GET',
+        headers: { ...(authorization ? { authorization } : {}), accept: 'application/json' },
+        ...(dispatcher ? { dispatcher } : {}),
+        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      const body = parseJson(await response.body.text());
+      const statusCode = isRecord(body) ? body.status_code : undefined;
+      const taskCode = isRecord(body) && Array.isArray(body.tasks) && isRecord(body.tasks[0]) ? body.tasks[0].status_code : undefined;
+      if (response.statusCode === 401 || [statusCode, taskCode].some((c) => c === 40100 || c === 40104)) return 'rejected';
+      return response.statusCode === 200 && statusCode === OK ? 'accepted' : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  }
+
   return {
     provider: provider.name,
+    checkCredentials,
     call,
     summary: (task, o) => call('summary', task, o),
     referringDomains: (task, o) => call('referring_domains', task, o),

@@ -9,6 +9,11 @@ export interface Provider {
   headers(): Record<string, string>;
   /** The request body for one task. */
   body(task: object): string;
+  /**
+   * A free call that says whether the credentials are accepted (DataForSEO's `GET /v3/appendix/user_data`);
+   * none where the provider offers no free call (AIsa bills every call, so its key is only checked by use).
+   */
+  readonly accountUrl?: string;
 }
 
 export const DATAFORSEO_DEFAULT_BASE_URL = 'https://api.dataforseo.com';
@@ -28,6 +33,7 @@ export function createDataForSeoProvider(options: { baseUrl?: string; login: str
     headers: () => ({ authorization, 'content-type': 'application/json', accept: 'application/json' }),
     // One task per call: a second task would come back as 40000 and the first would still be billed.
     body: (task) => JSON.stringify([task]),
+    accountUrl: `${base}/v3/appendix/user_data`,
   };
 }
 

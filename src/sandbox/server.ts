@@ -236,6 +236,41 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     }
   }
 
+  /** Whether a DataForSEO Basic authorization is one the sandbox accepts (any non-empty login, or the configured one). */
+  function acceptsBasic(auth: string): boolean {
+    const m = /^Basic\s+(.+)$/i.exec(auth);
+    const [login = '', ...rest] = m
+      ? Buffer.from(m[1] ?? '', 'base64')
+          .toString('utf8')
+          .split(':')
+      : [];
+    const password = rest.join(':');
+    const expected = options.credentials;
+    return Boolean(login) && (!expected || (expected.login === login && expected.password === password));
+  }
+
+  /** `GET /v3/appendix/user_data`: the account, free, as upstream; what a server checks its credentials with. */
+  function handleUserData(req: IncomingMessage, res: ServerResponse): void {
+    if (!acceptsBasic(req.headers.authorization ?? '')) {
+      stats.rejectedAuth += 1;
+      send(res, 401, envelope(40100, 'You are not authorized to access this resource. Use HTTP Basic authentication.', [], 0, 0));
+      return;
+    }
+    const id = taskId('appendix/user_data');
+    const account = { login: 'sandbox', timezone: 'UTC', rates: null, money: { total: 0, balance: 0, limits: null }, price: null };
+    send(
+      res,
+      200,
+      envelope(
+        20000,
+        'Ok.',
+        [{ ...task('user_data', id, 20000, 'Ok.', null, account, 1, 0), path: ['v3', 'appendix', 'user_data'] }],
+        0,
+        0,
+      ),
+    );
+  }
+
   async function handleLive(req: IncomingMessage, res: ServerResponse, endpoint: string, wire: 'dataforseo' | 'aisa'): Promise<void> {
     stats.requests += 1;
     const requestId = `req_${stats.requests}`;
@@ -245,15 +280,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
     const auth = req.headers.authorization ?? '';
     if (wire === 'dataforseo') {
-      const m = /^Basic\s+(.+)$/i.exec(auth);
-      const [login = '', ...rest] = m
-        ? Buffer.from(m[1] ?? '', 'base64')
-            .toString('utf8')
-            .split(':')
-        : [];
-      const password = rest.join(':');
-      const expected = options.credentials;
-      if (!login || (expected && (expected.login !== login || expected.password !== password))) {
+      if (!acceptsBasic(auth)) {
         stats.rejectedAuth += 1;
         await readBody(req);
         send(res, 401, envelope(40100, 'You are not authorized to access this resource. Use HTTP Basic authentication.', [], 0, 0));
@@ -362,6 +389,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (req.method === 'GET' && (path === '/health' || path === '/_sandbox/health'))
       return send(res, 200, { ok: true, version: SANDBOX_VERSION });
     if (req.method === 'GET' && path === '/_sandbox/stats') return send(res, 200, stats);
+    if (req.method === 'GET' && path === '/v3/appendix/user_data') return handleUserData(req, res);
     if (req.method === 'POST' && path === '/_sandbox/reset') {
       sandbox.resetStats();
       return send(res, 200, stats);

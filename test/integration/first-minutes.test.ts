@@ -76,3 +76,71 @@ describe('starting the server', () => {
     expect(page).toMatch(/# SANDBOX: no upstream account is configured, so every answer is SYNTHETIC data/);
   });
 });
+
+describe('/ready and the upstream credentials', () => {
+  /** /ready, polled until the start-up check has answered. */
+  async function readiness(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const readyUrl = url.replace(/\/graphql$/, '/ready');
+    for (let i = 0; ; i++) {
+      const response = await fetch(readyUrl);
+      const body = (await response.json()) as Record<string, unknown>;
+      if (body.credentials !== 'checking' || i > 100) return { status: response.status, body };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('accepted credentials (checked with the free account call, no billed call): ready', async () => {
+    const { startSandbox } = await import('../helpers/sandbox.js');
+    const { sandbox, url: upstream } = await startSandbox();
+    try {
+      const server = startServer(
+        {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATAFORSEO_LOGIN: 'someone@example.com',
+          DATAFORSEO_PASSWORD: 'right',
+          DATAFORSEO_BASE_URL: upstream,
+        },
+        { built: true },
+      );
+      const { status, body } = await readiness(await server.ready);
+      expect({ status, ready: body.ready, credentials: body.credentials }).toEqual({ status: 200, ready: true, credentials: 'accepted' });
+      expect(sandbox.stats()).toMatchObject({ calls: 0, billedUsd: 0 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('rejected credentials: not ready (503), said once in the log, never the password', async () => {
+    const { startSandbox } = await import('../helpers/sandbox.js');
+    const { sandbox, url: upstream } = await startSandbox({ credentials: { login: 'someone@example.com', password: 'right' } });
+    try {
+      const server = startServer(
+        {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATAFORSEO_LOGIN: 'someone@example.com',
+          DATAFORSEO_PASSWORD: 'wrong-Passw0rd-do-not-leak',
+          DATAFORSEO_BASE_URL: upstream,
+        },
+        { built: true },
+      );
+      const { status, body } = await readiness(await server.ready);
+      expect({ status, ready: body.ready, credentials: body.credentials }).toEqual({ status: 503, ready: false, credentials: 'rejected' });
+      const { stdout, stderr } = server.output();
+      expect(stdout.match(/rejects the configured credentials/g)).toHaveLength(1);
+      expect(stdout + stderr + JSON.stringify(body)).not.toContain('wrong-Passw0rd-do-not-leak');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('AIsa has no free call: its key is reported unverified, and the server is ready', async () => {
+    const server = startServer(
+      { PORT: '0', HOST: '127.0.0.1', AISA_API_KEY: 'sk-aisa-test-key-do-not-leak', AISA_BASE_URL: 'http://127.0.0.1:9' },
+      { built: true },
+    );
+    const { status, body } = await readiness(await server.ready);
+    expect({ status, credentials: body.credentials }).toEqual({ status: 200, credentials: 'unverified' });
+  });
+});
