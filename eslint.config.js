@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/client/generated/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'test/client/generated/', 'examples/frontend/src/gql/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
