@@ -1,4 +1,5 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, type Plugin, type YogaServerOptions } from 'graphql-yoga';
 import { SECURITY_DEFAULTS, type SecurityConfig } from '../ops/config.js';
@@ -106,6 +107,9 @@ export function createApp(options: AppOptions) {
     useRequestErrorCodes(),
     useOneErrorPerFailure(),
     blockFieldSuggestionsPlugin(),
+    // @defer and @stream: the cheap fields first, the slow ones (an intersection) in later parts of a multipart or
+    // event-stream response. useCostControl budgets the deferred parts with the rest and settles at the last part.
+    useDeferStream(),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
     useCostControl({
       maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50,

@@ -19,6 +19,11 @@ import { normalizeTarget } from '../dataforseo/target.js';
 export interface SandboxFaults {
   /** Added latency per admitted call: a fixed number of ms, or uniform in [min, max]. */
   latencyMs?: number | { min: number; max: number };
+  /**
+   * Latency of the calls to one endpoint (as routed: `summary`, `domain_intersection`, `bulk_ranks` …), in place of
+   * `latencyMs` for that endpoint; e.g. `{ "domain_intersection": 1500, "summary": 0 }`.
+   */
+  latencyMsByEndpoint?: Readonly<Record<string, number | { min: number; max: number }>>;
   /** Share of admitted calls (0–1) that fail transiently. */
   errorRate?: number;
   /** Which transient failures to draw from. Default: all four. */
@@ -329,7 +334,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
-      const latency = faults.latencyMs;
+      const latency = Object.hasOwn(faults.latencyMsByEndpoint ?? {}, endpoint) ? faults.latencyMsByEndpoint?.[endpoint] : faults.latencyMs;
       const delay = typeof latency === 'number' ? latency : latency ? latency.min + faultRng.next() * (latency.max - latency.min) : 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if ((faults.errorRate ?? 0) > 0 && faultRng.next() < (faults.errorRate ?? 0)) {

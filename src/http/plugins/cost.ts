@@ -67,6 +67,37 @@ function chargeLateCosts(meter: CostMeter, charge: (usd: number) => void): void 
   });
 }
 
+/** One part of an incremental (@defer/@stream) result. */
+interface IncrementalPart {
+  hasNext?: boolean;
+  extensions?: Record<string, unknown>;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<IncrementalPart> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The parts of an incremental result, `settle` awaited before the last one (`hasNext: false`) is passed on — so that
+ * the last part's `extensions.cost.spend` shows the settled ledger — or when the stream ends otherwise (an error,
+ * the client went away: `return()`).
+ */
+async function* settledAtEnd<T extends IncrementalPart>(parts: AsyncIterable<T>, settle: () => Promise<void>): AsyncGenerator<T> {
+  try {
+    for await (const part of parts) {
+      if (part.hasNext === false) await settle();
+      yield part;
+    }
+  } finally {
+    await settle();
+  }
+}
+
+/** The parts of an incremental result, each mapped by `map`. */
+async function* mapParts<T>(parts: AsyncIterable<T>, map: (part: T) => T): AsyncGenerator<T> {
+  for await (const part of parts) yield map(part);
+}
+
 /**
  * Whether the client asked for the estimate only: header `x-dry-run: true` or request extension `dryRun: true`;
  * undefined when it said something else (`TRUE`, `1`, a repeated header): a dry run that is not understood must not
@@ -248,14 +279,26 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
     }
     const meter = context.meter;
     const before = meter.upstreamCostUsd;
+    let settled = false;
+    const settle = async (): Promise<void> => {
+      if (settled) return;
+      settled = true;
+      const status = await ledger.settle(hold, meter.upstreamCostUsd - before);
+      if (status) figures.set(context, status);
+      chargeLateCosts(meter, (usd) => void ledger.charge(hold, usd));
+    };
     setExecuteFn(async (executionArgs) => {
+      let result: unknown;
       try {
-        return await executeFn(executionArgs);
-      } finally {
-        const status = await ledger.settle(hold, meter.upstreamCostUsd - before);
-        if (status) figures.set(context, status);
-        chargeLateCosts(meter, (usd) => void ledger.charge(hold, usd));
+        result = await executeFn(executionArgs);
+      } catch (error) {
+        await settle();
+        throw error;
       }
+      // @defer/@stream: the operation has ended only with its last part, not with the first one.
+      if (isAsyncIterable(result)) return settledAtEnd(result, settle);
+      await settle();
+      return result;
     });
   };
   return {
@@ -274,13 +317,22 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
       await control(args, setResultAndStopExecution, subscribeFn as Execute, setSubscribeFn as (fn: Execute) => void);
     },
     onExecutionResult({ result, setResult, context }) {
-      if (!result || Symbol.asyncIterator in result) return;
+      if (!result) return;
       const meter = (context as Partial<Context>).meter;
       if (!meter) return;
-      options.metrics?.operationCost(meter);
-      const status = figures.get(context);
-      const cost = status ? { ...costReport(meter), spend: spendReport(status) } : costReport(meter);
-      setResult({ ...result, extensions: { ...result.extensions, cost } });
+      const withCost = <R extends { extensions?: Record<string, unknown> }>(part: R): R => {
+        options.metrics?.operationCost(meter);
+        const status = figures.get(context);
+        const cost = status ? { ...costReport(meter), spend: spendReport(status) } : costReport(meter);
+        return { ...part, extensions: { ...part.extensions, cost } };
+      };
+      if (!(Symbol.asyncIterator in result)) {
+        setResult(withCost(result));
+        return;
+      }
+      // @defer/@stream: the last part (`hasNext: false`) carries the cost of the whole operation, deferred parts
+      // included; the parts before it carry none, since their figures would not be final.
+      setResult(mapParts(result, (part: ExecutionResult & IncrementalPart) => (part.hasNext === false ? withCost(part) : part)));
     },
   };
 }
