@@ -1,4 +1,14 @@
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  getDirectiveValues,
+  getOperationAST,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { BULK_TARGETS_MAX } from '../../dataforseo/bulk.js';
 import { BudgetInputError, BudgetUnknownError, estimateUpstreamCalls, type Estimate } from '../../graphql/budget.js';
@@ -96,6 +106,74 @@ async function* settledAtEnd<T extends IncrementalPart>(parts: AsyncIterable<T>,
 /** The parts of an incremental result, each mapped by `map`. */
 async function* mapParts<T>(parts: AsyncIterable<T>, map: (part: T) => T): AsyncGenerator<T> {
   for await (const part of parts) yield map(part);
+}
+
+/**
+ * Whether the operation would be answered in parts: a @defer or @stream that execution applies (not skipped, not
+ * `if: false`) in the selected operation or a fragment it spreads. A condition that cannot be evaluated counts as
+ * applied.
+ */
+function isIncremental(args: ExecutionArgs): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return false;
+  const directives = ['defer', 'stream'].map((name) => args.schema.getDirective(name)).filter((d) => d !== undefined && d !== null);
+  if (directives.length === 0) return false;
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of args.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  }
+  const variables = args.variableValues ?? undefined;
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode): boolean => {
+    for (const selection of set.selections) {
+      try {
+        if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true) continue;
+        if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false) continue;
+        if (
+          directives.some(
+            (directive) =>
+              selection.directives?.some((d) => d.name.value === directive.name) &&
+              getDirectiveValues(directive, selection, variables)?.if !== false,
+          )
+        )
+          return true;
+      } catch {
+        return true;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (seen.has(name) || !fragment) continue;
+        seen.add(name);
+        if (walk(fragment)) return true;
+      } else if (selection.selectionSet && walk(selection.selectionSet)) return true;
+    }
+    return false;
+  };
+  return walk(operation.selectionSet);
+}
+
+/**
+ * Whether the request accepts a response in parts (multipart/mixed or text/event-stream), as Yoga's result
+ * processors decide it (use-result-processor.ts: no Accept is any; wildcards match; a charset other than utf-8 is
+ * not taken).
+ */
+function acceptsParts(request: Request | undefined): boolean {
+  const accept = request?.headers.get('accept') || '*/*';
+  return accept
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .some((range) => {
+      const [type = '', ...params] = range.split(';');
+      const charset = params.find((param) => param.includes('charset='));
+      if (charset !== undefined && charset !== 'charset=utf-8') return false;
+      const [pre, suf] = type.split('/');
+      return ['multipart/mixed', 'text/event-stream'].some((media) => {
+        const [mediaPre, mediaSuf] = media.split('/');
+        return (pre === '*' || pre === mediaPre) && (suf === '*' || suf === mediaSuf);
+      });
+    });
 }
 
 /**
@@ -226,6 +304,20 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
         if (status) figures.set(context, status);
       }
       stop({ extensions: { dryRun: true } });
+      return;
+    }
+    // Yoga answers an operation in parts only under an Accept that takes them, and otherwise 406 with no body —
+    // once execution has run and paid. Refused here instead, before any call, with the media types to ask for. (A dry
+    // run above is one result whatever the operation: it answers under any Accept.)
+    if (!acceptsParts(context.request) && isIncremental(args)) {
+      stop({
+        errors: [
+          new GraphQLError(
+            'This operation uses @defer or @stream, so it is answered in parts: send Accept: multipart/mixed or text/event-stream. It was not run.',
+            { extensions: { code: 'NOT_ACCEPTABLE', accept: ['multipart/mixed', 'text/event-stream'], http: { status: 406 } } },
+          ),
+        ],
+      });
       return;
     }
     if (!ledger || !account) return;
