@@ -30,7 +30,11 @@ export async function listen(app: App): Promise<{ url: string; close: () => Prom
 export async function postForParts(
   url: string,
   query: string,
-  options: { variables?: Record<string, unknown>; headers?: Record<string, string>; onPart?: (part: ReceivedPart) => void | Promise<void> } = {},
+  options: {
+    variables?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    onPart?: (part: ReceivedPart) => void | Promise<void>;
+  } = {},
 ): Promise<{ status: number; contentType: string | null; parts: ReceivedPart[] }> {
   const response = await fetch(url, {
     method: 'POST',
@@ -51,7 +55,10 @@ export async function postForParts(
       const start = head.index + head[0].length;
       const length = Number(head[1]);
       if (buffer.length < start + length) break;
-      const part: ReceivedPart = { body: JSON.parse(buffer.subarray(start, start + length).toString('utf8')), receivedAt: performance.now() };
+      const part: ReceivedPart = {
+        body: JSON.parse(buffer.subarray(start, start + length).toString('utf8')),
+        receivedAt: performance.now(),
+      };
       parts.push(part);
       buffer = buffer.subarray(start + length);
       await options.onPart?.(part);
