@@ -62,12 +62,26 @@ const SANDBOX_QUERY_NOTE =
   '# SANDBOX: no upstream account is configured, so every answer is SYNTHETIC data from the embedded sandbox.\n' +
   '# Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.\n';
 
-/** Adds `extensions.sandbox` to every result, errors included. */
+/** The parts of an incremental (@defer/@stream) result, the first one marked by `mark`. */
+async function* markFirst<T>(parts: AsyncIterable<T>, mark: (part: T) => T): AsyncGenerator<T> {
+  let first = true;
+  for await (const part of parts) {
+    yield first ? mark(part) : part;
+    first = false;
+  }
+}
+
+/** Adds `extensions.sandbox` to every result, errors included; to the first part of an incremental one. */
 function useSandboxNotice(): Plugin {
+  const mark = <T extends { extensions?: Record<string, unknown> }>(result: T): T => ({
+    ...result,
+    extensions: { ...result.extensions, sandbox: SANDBOX_NOTICE },
+  });
   return {
     onExecutionResult({ result, setResult }) {
-      if (!result || Symbol.asyncIterator in result) return;
-      setResult({ ...result, extensions: { ...result.extensions, sandbox: SANDBOX_NOTICE } });
+      if (!result) return;
+      if (Symbol.asyncIterator in result) setResult(markFirst(result, mark) as typeof result);
+      else setResult(mark(result));
     },
   };
 }

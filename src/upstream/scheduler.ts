@@ -39,8 +39,9 @@ export interface SchedulerState {
 
 export interface Scheduler {
   /**
-   * Runs `call` when the limits allow; `signal` drops it from the queue if it has not started (and aborts it if it
-   * has); `dropIf` only drops it while it waits, failing with its reason (the breaker opened meanwhile).
+   * Runs `call` when the limits allow; `signal` drops it from the queue while it has not started (once started, it
+   * runs to its answer: a call on the wire is billed anyway); `dropIf` only drops it while it waits, failing with
+   * its reason (the breaker opened meanwhile).
    */
   run<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, dropIf?: AbortSignal): Promise<T>;
   /** The upstream throttled us: pause new starts for `ms`, and for concurrency limits, run fewer at once. */
@@ -182,11 +183,13 @@ export function createScheduler(options: SchedulerOptions, limiter?: AccountLimi
         const waiter: Waiter = {
           id: `${prefix}:${(sequence += 1)}`,
           start() {
-            // Started: the queue timeout and `dropIf` no longer apply, the caller's signal still does.
+            // Started: the queue timeout, `dropIf` and the caller's signal no longer apply. A call on the wire is
+            // billed whether or not anyone waits for it, so it runs to its answer (cached, and charged to the
+            // operation that started it) rather than being cut and paid for nothing; its own timeouts bound it.
             cleanup();
             running += 1;
             Promise.resolve()
-              .then(() => call(signal ?? new AbortController().signal))
+              .then(() => call(new AbortController().signal))
               .then(resolve, reject)
               .finally(() => {
                 running -= 1;

@@ -35,6 +35,20 @@ describe.each(['dataforseo', 'aisa'] as const)('through the %s wire', (wire) => 
     });
   });
 
+  it('says the data is synthetic in the first part of a deferred answer too', async () => {
+    const response = await app.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
+      body: JSON.stringify({ query: '{ target(target: "backlinko.com") { rank ... @defer { backlinkCount } } }' }),
+    });
+    const text = await response.text();
+    const parts = [...text.matchAll(/\r?\n\r?\n(\{.*\})\r?\n/g)].map(
+      (m) => JSON.parse(m[1] ?? '{}') as { extensions?: { sandbox?: { synthetic?: boolean } } },
+    );
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts[0]?.extensions?.sandbox).toMatchObject({ synthetic: true });
+  });
+
   it('makes upstream calls only for what is selected, each distinct task once, concurrently (sandbox counters)', async () => {
     sandbox.resetStats();
     await app.execute('{ target(target: "example.com") { target id } }');

@@ -311,6 +311,34 @@ describe('retries and calls that outlive their operation are charged as billed',
     const after = (await flakyApp.execute(SPEND, undefined, bearer(ACME))).body.data.spend.spentUsd;
     expect(after - before).toBeCloseTo(spent, 9);
   });
+  it('a call already on the wire when its client goes away runs to its answer and is charged as billed', async () => {
+    flaky.sandbox.setFaults({ latencyMs: 300 });
+    const billed = flaky.sandbox.stats().billedUsd;
+    const before = (await flakyApp.execute(SPEND, undefined, bearer(ACME))).body.data.spend.spentUsd;
+    const controller = new AbortController();
+    const gone = Promise.resolve(
+      flakyApp.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer(ACME) },
+        body: JSON.stringify({ query: '{ target(target: "gone-mid-call.example") { rank } }' }),
+        signal: controller.signal,
+      }),
+    )
+      .then((r) => r.text())
+      .catch(() => 'aborted');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; flaky.sandbox.stats().inFlight === 0 && i < 300; i++) await sleep(5);
+    expect(flaky.sandbox.stats().inFlight).toBe(1);
+    controller.abort();
+    await gone;
+    for (let i = 0; flaky.sandbox.stats().inFlight > 0 && i < 300; i++) await sleep(5);
+    await sleep(50);
+    const spent = flaky.sandbox.stats().billedUsd - billed;
+    expect(spent).toBeGreaterThan(0);
+    const after = (await flakyApp.execute(SPEND, undefined, bearer(ACME))).body.data.spend;
+    expect(after.spentUsd - before).toBeCloseTo(spent, 9);
+    expect(after.heldUsd).toBe(0);
+  });
 });
 
 describe('without API_KEYS', () => {
