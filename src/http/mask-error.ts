@@ -21,6 +21,8 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
         retryable: original.retryable,
         ...(original.statusCode !== undefined ? { upstreamStatusCode: original.statusCode } : {}),
         ...(original.httpStatus !== undefined ? { upstreamHttpStatus: original.httpStatus } : {}),
+        // The fields one failed task nulled (request-errors.ts), when merged before masking (incremental parts).
+        ...(Array.isArray(located?.extensions.paths) ? { paths: located.extensions.paths } : {}),
       },
     });
   }

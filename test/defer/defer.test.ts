@@ -248,3 +248,34 @@ describe('refusals', () => {
     expect(sandbox.stats().calls).toBe(before.calls);
   });
 });
+
+describe('errors in deferred parts', () => {
+  it('one error per failed upstream task within a part, naming every field it nulled', async () => {
+    sandbox.setFaults({
+      latencyMsByEndpoint: { domain_intersection: 1500, summary: 0 },
+      targetCodes: { 'broken-deferred.example': 50000 },
+    });
+    try {
+      const { parts } = await postForParts(
+        server.url,
+        '{ ok: target(target: "fine-deferred.example") { rank } bad: target(target: "broken-deferred.example") { target ... @defer { rank backlinkCount spamScore } } }',
+        { headers: bearer },
+      );
+      const errors = parts.flatMap((p) => [
+        ...(p.body.errors ?? []),
+        ...(p.body.incremental ?? []).flatMap((i: { errors?: any[] }) => i.errors ?? []),
+      ]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        paths: [
+          ['bad', 'rank'],
+          ['bad', 'backlinkCount'],
+          ['bad', 'spamScore'],
+        ],
+      });
+    } finally {
+      sandbox.setFaults({ latencyMsByEndpoint: { domain_intersection: 1500, summary: 0 } });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { clipQuoted } from '../../graphql/input-errors.js';
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from './body-limit.js';
 import { UpstreamError } from '../../dataforseo/errors.js';
+import { maskError } from '../mask-error.js';
 
 /** The header that proves a request is not a "simple" cross-site one (any value). */
 export const CSRF_HEADER = 'x-graphql-csrf';
@@ -107,44 +108,88 @@ function failureOf(error: GraphQLError): UpstreamError | undefined {
   return original instanceof GraphQLError && original.originalError instanceof UpstreamError ? original.originalError : undefined;
 }
 
+/** The errors of one result (or one incremental part) with those of one failed task merged; undefined if none were. */
+function oneErrorPerFailure(errors: readonly GraphQLError[] | undefined): GraphQLError[] | undefined {
+  if (!errors || errors.length < 2) return undefined;
+  const groups = new Map<UpstreamError, { first: GraphQLError; paths: (readonly (string | number)[])[] }>();
+  const kept: (GraphQLError | { failure: UpstreamError })[] = [];
+  for (const error of errors) {
+    const failure = failureOf(error);
+    if (!failure) {
+      kept.push(error);
+      continue;
+    }
+    const group = groups.get(failure);
+    if (group) {
+      if (error.path) group.paths.push(error.path);
+      continue;
+    }
+    groups.set(failure, { first: error, paths: error.path ? [error.path] : [] });
+    kept.push({ failure });
+  }
+  if (kept.length === errors.length) return undefined;
+  return kept.map((entry) => {
+    if (entry instanceof GraphQLError) return entry;
+    const { first, paths } = groups.get(entry.failure) as { first: GraphQLError; paths: (readonly (string | number)[])[] };
+    if (paths.length < 2) return first;
+    return new GraphQLError(first.message, {
+      ...(first.nodes ? { nodes: first.nodes } : {}),
+      ...(first.path ? { path: first.path } : {}),
+      originalError: entry.failure,
+      extensions: { ...first.extensions, paths },
+    });
+  });
+}
+
+/** One part of an incremental (@defer/@stream) result: its own errors, and those of each incremental entry. */
+interface Part {
+  errors?: readonly GraphQLError[];
+  incremental?: readonly { errors?: readonly GraphQLError[] }[];
+}
+
+/**
+ * An error as every response shows it: coded, or masked. Yoga masks the errors of a single result and of a part's
+ * top level, but not those inside `incremental` entries (@defer/@stream): those are masked here, with the same
+ * function, so that a deferred failure is coded like any other and an internal error never shows its message.
+ */
+function masked(error: GraphQLError): GraphQLError {
+  return error.extensions.code === undefined ? (maskError(error, 'Unexpected error.') as GraphQLError) : error;
+}
+
+function partWithOneErrorPerFailure<T extends Part>(part: T): T {
+  const errors = oneErrorPerFailure(part.errors);
+  let incremental = part.incremental;
+  if (incremental?.some((entry) => (entry.errors?.length ?? 0) > 0)) {
+    incremental = incremental.map((entry) => {
+      if (!entry.errors?.length) return entry;
+      return { ...entry, errors: (oneErrorPerFailure(entry.errors) ?? entry.errors).map(masked) };
+    });
+  }
+  return errors || incremental !== part.incremental
+    ? { ...part, ...(errors ? { errors } : {}), ...(incremental ? { incremental } : {}) }
+    : part;
+}
+
+async function* eachPart<T extends Part>(parts: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const part of parts) yield partWithOneErrorPerFailure(part);
+}
+
 /**
  * One error per failed upstream task: every field that read a failed summary gets the same failure, and seven
  * identical errors say nothing more than one. The first keeps its `path`; `extensions.paths` lists every field the
- * failure nulled, in order. Errors of distinct tasks stay apart even when their messages are equal.
+ * failure nulled, in order. Errors of distinct tasks stay apart even when their messages are equal. In an
+ * incremental (@defer/@stream) result, within each part.
  */
 export function useOneErrorPerFailure(): Plugin {
   return {
     onExecutionResult({ result, setResult }) {
-      if (!result || Symbol.asyncIterator in result || !result.errors || result.errors.length < 2) return;
-      const groups = new Map<UpstreamError, { first: GraphQLError; paths: (readonly (string | number)[])[] }>();
-      const kept: (GraphQLError | { failure: UpstreamError })[] = [];
-      for (const error of result.errors) {
-        const failure = failureOf(error);
-        if (!failure) {
-          kept.push(error);
-          continue;
-        }
-        const group = groups.get(failure);
-        if (group) {
-          if (error.path) group.paths.push(error.path);
-          continue;
-        }
-        groups.set(failure, { first: error, paths: error.path ? [error.path] : [] });
-        kept.push({ failure });
+      if (!result) return;
+      if (Symbol.asyncIterator in result) {
+        setResult(eachPart(result as AsyncIterable<Part>));
+        return;
       }
-      if (kept.length === result.errors.length) return;
-      const errors = kept.map((entry) => {
-        if (entry instanceof GraphQLError) return entry;
-        const { first, paths } = groups.get(entry.failure) as { first: GraphQLError; paths: (readonly (string | number)[])[] };
-        if (paths.length < 2) return first;
-        return new GraphQLError(first.message, {
-          ...(first.nodes ? { nodes: first.nodes } : {}),
-          ...(first.path ? { path: first.path } : {}),
-          originalError: entry.failure,
-          extensions: { ...first.extensions, paths },
-        });
-      });
-      setResult({ ...result, errors });
+      const errors = oneErrorPerFailure(result.errors);
+      if (errors) setResult({ ...result, errors });
     },
   };
 }
