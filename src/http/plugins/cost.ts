@@ -1,5 +1,6 @@
 import {
   getDirectiveValues,
+  getVariableValues,
   getOperationAST,
   GraphQLError,
   GraphQLIncludeDirective,
@@ -122,7 +123,11 @@ function isIncremental(args: ExecutionArgs): boolean {
   for (const definition of args.document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
   }
-  const variables = args.variableValues ?? undefined;
+  // Coerced as execution coerces them (defaults applied): raw values would leave `$i = false` unset, and a condition
+  // that cannot be evaluated counts as applied. Variables that do not coerce: execution refuses the operation.
+  const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+  if (coerced.errors) return false;
+  const variables = coerced.coerced;
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode): boolean => {
     for (const selection of set.selections) {
