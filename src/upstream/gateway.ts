@@ -237,7 +237,10 @@ export function createUpstreamGateway(options: UpstreamGatewayOptions): Upstream
     return flight;
   }
 
-  /** Waits for a flight; when every waiter has gone away, the call is dropped from the queue (or aborted). */
+  /**
+   * Waits for a flight; when every waiter has gone away, its call is dropped from the queue and not retried (a call
+   * already sent runs to its answer: see the scheduler).
+   */
   function wait(flight: Flight, signal: AbortSignal | undefined): Promise<unknown> {
     flight.waiters += 1;
     if (!signal) return flight.promise;
