@@ -16,6 +16,7 @@ import { useBodyLimit } from './plugins/body-limit.js';
 import { useDocumentLimits } from './plugins/document-limits.js';
 import { useCsrfPrevention, useOneErrorPerFailure, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
+import { useExecutor, type ExecutorOptions } from './plugins/executor.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { useNoTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 import { schema } from '../graphql/schema/index.js';
@@ -49,6 +50,10 @@ export interface AppOptions {
   spendLedger?: SpendLedger;
   /** Readiness: whether the configuration is complete and the upstream reachable in principle. Default ready. */
   ready?: () => { ready: boolean; [detail: string]: unknown };
+  /** Which executor runs each operation (graphql-jit where it is exactly right, by default); see useExecutor. */
+  executor?: ExecutorOptions;
+  /** Plugins run after all of the app's own (the benchmark's timers). */
+  plugins?: Plugin[];
 }
 
 export const SANDBOX_NOTICE = {
@@ -124,6 +129,8 @@ export function createApp(options: AppOptions) {
     // @defer and @stream: the cheap fields first, the slow ones (an intersection) in later parts of a multipart or
     // event-stream response. useCostControl budgets the deferred parts with the rest and settles at the last part.
     useDeferStream(),
+    // Before useCostControl, whose execute wraps the one chosen here (budget, spend settled at the end).
+    useExecutor(options.executor),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
     useCostControl({
       maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50,
@@ -133,6 +140,7 @@ export function createApp(options: AppOptions) {
     }),
     ...(options.metrics ? [usePrometheusMetrics(options.metrics)] : []),
     ...(options.sandbox ? [useSandboxNotice()] : []),
+    ...(options.plugins ?? []),
   ];
   const yogaOptions: YogaServerOptions<Record<string, unknown>, Context> = {
     schema,

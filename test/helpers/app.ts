@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import type { RetryPolicy } from '../../src/upstream/gateway.js';
 import { createUpstream } from '../../src/upstream/index.js';
 import type { SchedulerOptions } from '../../src/upstream/scheduler.js';
+import type { ExecutorOptions } from '../../src/http/plugins/executor.js';
 
 /** How the test app reaches its upstream. Defaults: no cache, no retries, generous limits — tests count calls. */
 export interface TestAppOptions {
@@ -25,6 +26,8 @@ export interface TestAppOptions {
   graphiql?: boolean;
   /** The API keys' spend ledger; default the app's own (in memory). */
   spendLedger?: SpendLedger;
+  /** Which executor runs each operation; default the app's own (graphql-jit where exactly right, from the 2nd run). */
+  executor?: ExecutorOptions;
 }
 
 export const TEST_LOGIN = 'test-login@example.com';
@@ -58,6 +61,7 @@ export function createTestApp(baseUrl: string, wire: 'dataforseo' | 'aisa' = 'da
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     ...(metrics ? { metrics } : {}),
     ...(options.spendLedger ? { spendLedger: options.spendLedger } : {}),
+    ...(options.executor ? { executor: options.executor } : {}),
   });
   return {
     yoga,
