@@ -36,7 +36,8 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   Scalars: {
     Date: { Input: string; Output: string };
-    DateTime: { Input: Date; Output: Date };
+    // Output: a Date, or the ISO string it serialises to (upstreamDateReader prepares those once per upstream answer).
+    DateTime: { Input: Date; Output: Date | string };
     SafeInt: { Input: number; Output: number };
   };
   Connection: { totalCount: number };

@@ -153,8 +153,8 @@ export function createApp(options: AppOptions) {
     graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '\u0000',
-    // Enforced while the body is read, so a streamed (chunked) body is cut at the limit too; useBodyLimit words it.
-    maxRequestBodySize: security.maxBodyBytes,
+    // useBodyLimit enforces MAX_BODY_BYTES itself: Yoga's limit wraps every body in a stream, declared length or not.
+    maxRequestBodySize: false,
     // The trusted-document id of a request without query text (the persisted-operations plugin reads it).
     ...(security.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     // Closed by default: no Access-Control-Allow-Origin for an origin CORS_ORIGINS does not list (`*` only when set).

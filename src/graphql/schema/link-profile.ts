@@ -5,7 +5,7 @@ import type { CountMap, LinkProfileWire } from '../../dataforseo/types.js';
 import { summaryTask, type LinkProfileSource, type TargetRef } from '../models.js';
 import { breakdownLength } from './backlink-options.js';
 import { BREAKDOWN_FIELDS, PROFILE_FIELDS } from './profile-fields.js';
-import { parseUpstreamDate } from './scalars.js';
+import { upstreamDateReader } from './scalars.js';
 
 /**
  * The cost group of every field that reads a link profile: a type whose profile needs a call declares what the group
@@ -117,7 +117,7 @@ export const LinkProfile = builder.interfaceRef<LinkProfileSource>('LinkProfile'
       // The reader is made once per field, not per resolved value: a page resolves these 100 000 times.
       const key = f.upstream;
       if (f.scalar === 'DateTime') {
-        const readDate = (w: LinkProfileWire) => parseUpstreamDate(w[key] as string | null | undefined);
+        const readDate = upstreamDateReader<LinkProfileWire>(key);
         return t.field({
           type: 'DateTime',
           nullable: true,

@@ -1,7 +1,28 @@
+import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { builder } from '../builder.js';
 
-builder.addScalarType('DateTime', DateTimeResolver, {
+/** What Date.prototype.toISOString gives, and so what JSON.stringify wrote of every Date this scalar returned. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * graphql-scalars' DateTime, but serialised to its final string. Its own serialize returns a Date (and parses every
+ * string into one), so that each date of a response is a toJSON call at stringify time, on every cached answer again.
+ * Here a string in the canonical form toISOString gives — what the resolvers return, prepared once per upstream answer
+ * (upstreamDateReader) — passes as it is; anything else goes through graphql-scalars and becomes that same string. The
+ * bytes of a response do not change. Inputs (parseValue, parseLiteral), name, specifiedByURL and extensions are
+ * graphql-scalars' own.
+ */
+const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  serialize(value) {
+    if (typeof value === 'string' && ISO_UTC.test(value)) return value;
+    const serialized = DateTimeResolver.serialize(value) as unknown;
+    return serialized instanceof Date ? serialized.toISOString() : serialized;
+  },
+});
+
+builder.addScalarType('DateTime', DateTime, {
   description: "An ISO-8601 UTC timestamp. The upstream's '2019-11-15 12:57:46 +00:00' becomes '2019-11-15T12:57:46.000Z'.",
 });
 
@@ -15,6 +36,22 @@ builder.addScalarType('SafeInt', SafeIntResolver, {
 });
 
 const UPSTREAM_DATE = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2}:\d{2})$/;
+
+/**
+ * A reader of the upstream time at `key` of a wire object, as the ISO string DateTime serialises, made once per object:
+ * a cached answer is the same objects on every request, so each of its dates is parsed and formatted once.
+ */
+export function upstreamDateReader<W extends object>(key: keyof W): (wire: W) => string | null {
+  const prepared = new WeakMap<W, string | null>();
+  return (wire) => {
+    let iso = prepared.get(wire);
+    if (iso === undefined) {
+      iso = parseUpstreamDate(wire[key] as string | null | undefined)?.toISOString() ?? null;
+      prepared.set(wire, iso);
+    }
+    return iso;
+  };
+}
 
 /** Parses an upstream time ("2019-11-15 12:57:46 +00:00"); null for null or anything unparseable. */
 export function parseUpstreamDate(value: string | null | undefined): Date | null {
