@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The one normalisation rule for targets, applied the same way to loader keys, cache keys and requests:
@@ -57,8 +58,24 @@ function withoutWww(host: string): string {
   return labels.length < 2 || (labels.length === 2 && rootDomainOf(`x.${rest}`) !== rest) ? host : rest;
 }
 
+/**
+ * The targets normalised lately, by their spelling: every request for a cached answer normalises its targets again
+ * (the argument, then each task key), and the host's IDNA conversion is most of a cached summary's own work after
+ * execution. The results are frozen; refusals are not kept (each is thrown afresh).
+ */
+const normalized = new LRUCache<string, Readonly<NormalizedTarget>>({ max: 4096 });
+
 /** Normalises a target as typed by a person, or throws `InvalidTargetError` saying what is wrong with it. */
-export function normalizeTarget(input: string): NormalizedTarget {
+export function normalizeTarget(input: string): Readonly<NormalizedTarget> {
+  let target = normalized.get(input);
+  if (target === undefined) {
+    target = Object.freeze(normalizeUncached(input));
+    normalized.set(input, target);
+  }
+  return target;
+}
+
+function normalizeUncached(input: string): NormalizedTarget {
   const raw = input.trim();
   if (raw === '') throw new InvalidTargetError('the target is empty; give a domain ("example.com") or a page URL');
   if (raw.length > TARGET_MAX_LENGTH) {

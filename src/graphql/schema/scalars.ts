@@ -38,17 +38,19 @@ builder.addScalarType('SafeInt', SafeIntResolver, {
 const UPSTREAM_DATE = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2}:\d{2})$/;
 
 /**
- * A reader of the upstream time at `key` of a wire object, as the ISO string DateTime serialises, made once per object:
- * a cached answer is the same objects on every request, so each of its dates is parsed and formatted once.
+ * A reader of the upstream time at `key` of a wire object, as the ISO string DateTime serialises. The first read of an
+ * answer's date writes the ISO string back in its place: a cached answer is the same objects on every request, so each
+ * of its dates is parsed and formatted once, and later reads return the string. (A WeakMap beside the objects did the
+ * same, but its entries for every item of every uncached page cost more in garbage collection than the parsing saved.)
+ * An ISO string is also what a date parses from, should the answer come back from a shared cache as JSON.
  */
 export function upstreamDateReader<W extends object>(key: keyof W): (wire: W) => string | null {
-  const prepared = new WeakMap<W, string | null>();
   return (wire) => {
-    let iso = prepared.get(wire);
-    if (iso === undefined) {
-      iso = parseUpstreamDate(wire[key] as string | null | undefined)?.toISOString() ?? null;
-      prepared.set(wire, iso);
-    }
+    const value = wire[key] as unknown;
+    if (typeof value !== 'string' || value === '') return null;
+    if (ISO_UTC.test(value)) return value;
+    const iso = parseUpstreamDate(value)?.toISOString() ?? null;
+    (wire as Record<keyof W, unknown>)[key] = iso;
     return iso;
   };
 }
