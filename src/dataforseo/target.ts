@@ -61,12 +61,16 @@ function withoutWww(host: string): string {
 /**
  * The targets normalised lately, by their spelling: every request for a cached answer normalises its targets again
  * (the argument, then each task key), and the host's IDNA conversion is most of a cached summary's own work after
- * execution. The results are frozen; refusals are not kept (each is thrown afresh).
+ * execution. The results are frozen; refusals are not kept (each is thrown afresh), nor spellings longer than
+ * TARGET_MAX_LENGTH.
  */
 const normalized = new LRUCache<string, Readonly<NormalizedTarget>>({ max: 4096 });
 
 /** Normalises a target as typed by a person, or throws `InvalidTargetError` saying what is wrong with it. */
 export function normalizeTarget(input: string): Readonly<NormalizedTarget> {
+  // Only spellings no longer than a target can be are kept: a valid target padded with white space is still valid,
+  // and must not make the cache hold megabytes per entry.
+  if (input.length > TARGET_MAX_LENGTH) return normalizeUncached(input);
   let target = normalized.get(input);
   if (target === undefined) {
     target = Object.freeze(normalizeUncached(input));

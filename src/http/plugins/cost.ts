@@ -200,13 +200,6 @@ function dryRunOf(context: { request?: Request; params?: { extensions?: Record<s
   return header === 'true' || extension === true;
 }
 
-/**
- * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
- * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
- * all before any upstream call. With an API key, the operation then holds what it may cost in the key's spend ledger
- * (BUDGET_EXCEEDED when the key's daily cap leaves too little; SPEND_UNAVAILABLE when the ledger cannot be reached)
- * and is charged what the upstream billed when it ends. After execution: every response carries `extensions.cost`.
- */
 /** Variables longer than this (as JSON) are estimated afresh each time rather than kept as a cache key. */
 const ESTIMATE_KEY_MAX = 2048;
 /** Estimates kept per document: one per operation name and variables (and UTC day). */
@@ -235,6 +228,13 @@ function createEstimator() {
   };
 }
 
+/**
+ * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
+ * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
+ * all before any upstream call. With an API key, the operation then holds what it may cost in the key's spend ledger
+ * (BUDGET_EXCEEDED when the key's daily cap leaves too little; SPEND_UNAVAILABLE when the ledger cannot be reached)
+ * and is charged what the upstream billed when it ends. After execution: every response carries `extensions.cost`.
+ */
 export function useCostControl(options: CostPluginOptions): Plugin<Partial<Context>> {
   const ledger = options.spendLedger;
   const estimateOf = createEstimator();
