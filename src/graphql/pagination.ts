@@ -62,6 +62,19 @@ export function decodeCursor(argument: 'after' | 'before', cursor: string, finge
   return Number(m[1]);
 }
 
+/** An edge whose cursor is encoded when it is read: a page of 1000 nodes selected without cursors encodes none. */
+class Edge<Node> {
+  constructor(
+    readonly node: Node,
+    private readonly offset: number,
+    private readonly fingerprint: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.offset, this.fingerprint);
+  }
+}
+
 function checkSize(argument: 'first' | 'last', value: number | null | undefined): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0 || value > PAGE_SIZE_MAX) {
@@ -114,7 +127,7 @@ export async function resolveOffsetConnection<Item, Node>(
     if (size === 0) page = { totalCount: page.totalCount, items: [] };
     else if (page.items.length > size) page = { totalCount: page.totalCount, items: page.items.slice(0, size) };
   }
-  const edges = page.items.map((item, i) => ({ cursor: encodeCursor(start + i, fingerprint), node: toNode(item) }));
+  const edges = page.items.map((item, i) => new Edge(toNode(item), start + i, fingerprint));
   return {
     totalCount: page.totalCount,
     edges,
