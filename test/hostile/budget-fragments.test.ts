@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { useMockUpstreamApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, useMockUpstreamApp } from '../helpers/app.js';
+import { createMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import type { ExecutorName } from '../../src/http/plugins/executor.js';
 
 /**
  * Repeated fragments are costed once each: 22 fragments that each spread the next twice (under 1 KB) would expand
@@ -38,4 +40,42 @@ describe('doubled fragments', () => {
     expect(health.status).toBe(200);
     await operation;
   });
+});
+
+/**
+ * graphql-jit compiles every selection of the operation once its fragments are inlined: compiling the doubled chain
+ * would generate code for millions of selections. An operation past JIT_SELECTIONS_MAX stays with graphql-js on every
+ * execution (auto mode compiles from the second), so sending it again and again costs what the first did.
+ */
+describe('doubled fragments sent again and again', () => {
+  let upstream: MockUpstream;
+  let app: ReturnType<typeof createTestApp>;
+  const executors: ExecutorName[] = [];
+  beforeAll(async () => {
+    upstream = await createMockUpstream();
+    app = createTestApp(upstream.url, 'dataforseo', { executor: { onExecutor: (name) => void executors.push(name) } });
+  });
+  afterAll(async () => {
+    await app.close();
+    await upstream.close();
+  });
+
+  it(
+    '22 levels, five times, and the same spelled with other names: graphql-js every time, answered at once',
+    { timeout: 5_000 },
+    async () => {
+      const document = `{ target(target: "a.com") { ...F0 } } ${doubled(22, 'target id')}`;
+      const renamed = document.replaceAll('F', 'G');
+      for (const text of [document, document, document, renamed, renamed, document, renamed]) {
+        const { body } = await app.execute(text);
+        expect(body.errors).toBeUndefined();
+        expect(body.data.target.target).toBe('a.com');
+      }
+      expect(executors).toEqual(Array(7).fill('graphql-js'));
+      // The control: a small document goes to graphql-jit from its second execution.
+      for (let i = 0; i < 2; i++) await app.execute(`{ target(target: "a.com") { ...F0 } } ${doubled(3, 'target id')}`);
+      expect(executors.slice(7)).toEqual(['graphql-js', 'graphql-jit']);
+      expect(upstream.calls).toHaveLength(0);
+    },
+  );
 });
