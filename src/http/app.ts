@@ -17,6 +17,7 @@ import { useDocumentLimits } from './plugins/document-limits.js';
 import { useCsrfPrevention, useOneErrorPerFailure, useRequestErrorCodes } from './plugins/request-errors.js';
 import { useCostControl } from './plugins/cost.js';
 import { useExecutor, type ExecutorOptions } from './plugins/executor.js';
+import { useExecutionMemory } from './plugins/execution-memory.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { useNoTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 import { schema } from '../graphql/schema/index.js';
@@ -131,6 +132,14 @@ export function createApp(options: AppOptions) {
     useDeferStream(),
     // Before useCostControl, whose execute wraps the one chosen here (budget, spend settled at the end).
     useExecutor(options.executor),
+    // Between the two: it weighs each operation by useCostControl's estimate and waits for room before the executor
+    // runs; a refusal (SERVER_BUSY) reaches useCostControl's wrapper, which settles a key's hold with nothing spent.
+    useExecutionMemory({
+      maxValues: security.executionMaxValues,
+      maxQueue: security.executionMaxQueue,
+      queueTimeoutMs: security.executionQueueTimeoutMs,
+      metrics: options.metrics,
+    }),
     ...(security.introspection ? [] : [useDisableIntrospection() as Plugin]),
     useCostControl({
       maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation ?? 50,

@@ -72,6 +72,12 @@ export interface SecurityConfig {
   maxInputDepth: number;
   /** `MAX_RESULT_VALUES`: the most values (fields and list items) a response may hold, by the estimate before execution. */
   maxResultValues: number;
+  /** `EXECUTION_MAX_VALUES`: the most result values (by the estimate, plus 8000 per upstream call) executing at once. */
+  executionMaxValues: number;
+  /** `EXECUTION_MAX_QUEUE`: operations that may wait for room under EXECUTION_MAX_VALUES; more get 503 SERVER_BUSY. */
+  executionMaxQueue: number;
+  /** `EXECUTION_QUEUE_TIMEOUT_MS`: how long an operation may wait for that room; then 503 SERVER_BUSY. */
+  executionQueueTimeoutMs: number;
   /** `INTROSPECTION`: answer introspection queries. */
   introspection: boolean;
   /** `CORS_ORIGINS`: comma-separated origins allowed, or `*`; default none (no cross-origin access). */
@@ -120,6 +126,9 @@ export const SECURITY_DEFAULTS: SecurityConfig = {
   maxBodyBytes: 100_000,
   maxInputDepth: 20,
   maxResultValues: 250_000,
+  executionMaxValues: 1_200_000,
+  executionMaxQueue: 1000,
+  executionQueueTimeoutMs: 30_000,
   introspection: true,
   corsOrigins: [],
   apiKeys: [],
@@ -439,6 +448,16 @@ export function readConfig(env: Env): Config {
       maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', SECURITY_DEFAULTS.maxBodyBytes, 100, 100_000_000, problems),
       maxInputDepth: readInteger(env, 'MAX_INPUT_DEPTH', SECURITY_DEFAULTS.maxInputDepth, 2, 100, problems),
       maxResultValues: readInteger(env, 'MAX_RESULT_VALUES', SECURITY_DEFAULTS.maxResultValues, 100, 100_000_000, problems),
+      executionMaxValues: readInteger(env, 'EXECUTION_MAX_VALUES', SECURITY_DEFAULTS.executionMaxValues, 10_000, 1_000_000_000, problems),
+      executionMaxQueue: readInteger(env, 'EXECUTION_MAX_QUEUE', SECURITY_DEFAULTS.executionMaxQueue, 0, 1_000_000, problems),
+      executionQueueTimeoutMs: readInteger(
+        env,
+        'EXECUTION_QUEUE_TIMEOUT_MS',
+        SECURITY_DEFAULTS.executionQueueTimeoutMs,
+        100,
+        600_000,
+        problems,
+      ),
       introspection: readBoolean(env, 'INTROSPECTION', SECURITY_DEFAULTS.introspection, problems),
       corsOrigins: readOrigins(env, problems),
       apiKeys: readApiKeys(env, problems),

@@ -16,6 +16,10 @@ export interface Metrics {
   operationCost(meter: CostMeter): void;
   /** An operation refused by its budget. */
   budgetRejected(): void;
+  /** Where the execution memory ceiling's gauges read from (useExecutionMemory calls it once). */
+  executionState(state: () => { valuesInFlight: number; queued: number }): void;
+  /** An operation refused by the execution memory ceiling (503 SERVER_BUSY), by reason. */
+  executionRefused(reason: 'queue_full' | 'queue_timeout'): void;
   /**
    * The `operationName` label for an operation: its name while it is among the first `maxOperationNames` distinct
    * names seen (at most OPERATION_NAME_LABEL_MAX_CHARS long), "Anonymous" without one, else "other". Clients choose
@@ -78,6 +82,29 @@ export function createMetrics(
   const budget = new Counter({
     name: 'backlinks_budget_rejections_total',
     help: 'Operations refused because they could exceed the upstream-call budget.',
+    registers,
+  });
+  let execution: () => { valuesInFlight: number; queued: number } = () => ({ valuesInFlight: 0, queued: 0 });
+  new Gauge({
+    name: 'backlinks_execution_values_in_flight',
+    help: 'Result values (by the estimate) of the operations executing now, against EXECUTION_MAX_VALUES.',
+    registers,
+    collect() {
+      this.set(execution().valuesInFlight);
+    },
+  });
+  new Gauge({
+    name: 'backlinks_execution_queued',
+    help: 'Operations waiting for room under EXECUTION_MAX_VALUES.',
+    registers,
+    collect() {
+      this.set(execution().queued);
+    },
+  });
+  const executionRefused = new Counter({
+    name: 'backlinks_execution_refused_total',
+    help: 'Operations refused with SERVER_BUSY by the execution memory ceiling, by reason (queue_full, queue_timeout).',
+    labelNames: ['reason'] as const,
     registers,
   });
   if (options.scheduler) {
@@ -143,6 +170,10 @@ export function createMetrics(
       if (meter.retries) retries.inc(meter.retries);
     },
     budgetRejected: () => budget.inc(),
+    executionState(state) {
+      execution = state;
+    },
+    executionRefused: (reason) => executionRefused.inc({ reason }),
     operationLabel(name) {
       if (!name) return 'Anonymous';
       if (operationNames.has(name)) return name;

@@ -83,6 +83,26 @@ describe('readConfig: the public endpoint and operations', () => {
     expect(readConfig({}).limits).toMatchObject({ maxConcurrency: 30, maxPerMinute: 2000 });
   });
 
+  it('reads the execution memory ceiling, and refuses values out of its ranges', () => {
+    expect(readConfig({}).security).toMatchObject({
+      executionMaxValues: 1_200_000,
+      executionMaxQueue: 1000,
+      executionQueueTimeoutMs: 30_000,
+    });
+    expect(
+      readConfig({ EXECUTION_MAX_VALUES: '500000', EXECUTION_MAX_QUEUE: '0', EXECUTION_QUEUE_TIMEOUT_MS: '250' }).security,
+    ).toMatchObject({
+      executionMaxValues: 500_000,
+      executionMaxQueue: 0,
+      executionQueueTimeoutMs: 250,
+    });
+    expect(() => readConfig({ EXECUTION_MAX_VALUES: '10' })).toThrow(
+      /EXECUTION_MAX_VALUES must be an integer from 10000 to 1000000000, got "10"/,
+    );
+    expect(() => readConfig({ EXECUTION_MAX_QUEUE: '-1' })).toThrow(/EXECUTION_MAX_QUEUE must be an integer/);
+    expect(() => readConfig({ EXECUTION_QUEUE_TIMEOUT_MS: '2.5' })).toThrow(/EXECUTION_QUEUE_TIMEOUT_MS must be an integer/);
+  });
+
   it('names a short API key by position, never by value', () => {
     expect(() => readConfig({ API_KEYS: 'long-enough-key-0001,short-secret' })).toThrow(/API_KEYS: key #2 is shorter than 16 characters/);
     expect(() => readConfig({ API_KEYS: 'long-enough-key-0001,short-secret' })).not.toThrow(/short-secret/);

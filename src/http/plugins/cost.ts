@@ -228,6 +228,14 @@ function createEstimator() {
   };
 }
 
+/** Each operation's estimate, by its context: what useExecutionMemory weighs it by. */
+const estimates = new WeakMap<object, Estimate>();
+
+/** The estimate useCostControl made for the operation of this context, before its execution; undefined before that. */
+export function estimateOf(context: object): Estimate | undefined {
+  return estimates.get(context);
+}
+
 /**
  * Before execution: computes the operation's upper bound of upstream calls; refuses it with BUDGET_EXCEEDED above
  * the limit, or with BUDGET_UNKNOWN when no bound can be computed, or answers with the estimate alone for a dry run —
@@ -237,7 +245,7 @@ function createEstimator() {
  */
 export function useCostControl(options: CostPluginOptions): Plugin<Partial<Context>> {
   const ledger = options.spendLedger;
-  const estimateOf = createEstimator();
+  const estimator = createEstimator();
   // The key's figures each response reports, by request: read for a dry run, at a refusal, or after settling.
   const figures = new WeakMap<object, SpendStatus>();
 
@@ -264,7 +272,7 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
     }
     let estimate: Estimate;
     try {
-      estimate = estimateOf(args);
+      estimate = estimator(args);
     } catch (error) {
       if (error instanceof BudgetInputError) {
         const refused = error.error;
@@ -290,6 +298,7 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
       });
       return;
     }
+    estimates.set(context, estimate);
     context.meter.estimatedUpstreamCalls = estimate.calls;
     context.meter.maxUpstreamCalls = options.maxUpstreamCallsPerOperation;
     const account = ledger ? context.apiKey : undefined;
