@@ -10,9 +10,8 @@ import type { CredentialsState } from './dataforseo/client.js';
 import { createAisaProvider, createDataForSeoProvider, type Provider } from './dataforseo/providers.js';
 import { createJsonLogger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
-import { createSandbox, type Sandbox } from './sandbox/server.js';
+import type { Sandbox } from './sandbox/server.js';
 import { createUpstream } from './upstream/index.js';
-import { createSharedRedis } from './upstream/shared/redis.js';
 
 /** The process entry: configuration → upstream → app → listen; graceful shutdown. The only file with side effects. */
 
@@ -27,6 +26,8 @@ async function startUpstream(config: Config): Promise<{ provider: Provider; sand
   const upstream = config.upstream;
   if (upstream.kind === 'dataforseo') return { provider: createDataForSeoProvider(upstream) };
   if (upstream.kind === 'aisa') return { provider: createAisaProvider(upstream) };
+  // Imported only when it runs: a server with an upstream account does not hold the sandbox's code and link graph.
+  const { createSandbox } = await import('./sandbox/server.js');
   const sandbox = createSandbox({ faults: config.sandboxLatencyMs === undefined ? {} : { latencyMs: config.sandboxLatencyMs } });
   const baseUrl = await sandbox.listen(0, '127.0.0.1');
   return { provider: createDataForSeoProvider({ baseUrl, login: 'sandbox', password: 'sandbox' }), sandbox };
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
   });
   // Several replicas, one account: limits, cache and single flight in Redis (the mode changes are logged there).
   const redis = config.redis
-    ? createSharedRedis(config.redis.url, {
+    ? // Imported only with REDIS_URL set: a single server does not load the Redis client.
+      (await import('./upstream/shared/redis.js')).createSharedRedis(config.redis.url, {
         keyPrefix: config.redis.keyPrefix,
         log: (level, msg, fields) => logger.log(level, msg, fields),
       })

@@ -208,8 +208,8 @@ export function useGate(options: GateOptions): Plugin<{ apiKey?: SpendAccount }>
         return endResponse(new fetchAPI.Response(method === 'HEAD' ? null : '{"status":"ok"}', { status: 200, headers }));
       }
       if (route === 'asset') {
-        const answer = options.graphiql?.answer(request, url.pathname, fetchAPI.Response);
-        return endResponse(answer ? await answer : json(404, 'No such GraphiQL asset.', 'NOT_FOUND'));
+        const answer = await options.graphiql?.answer(request, url.pathname, fetchAPI.Response);
+        return endResponse(answer ?? json(404, 'No such GraphiQL asset.', 'NOT_FOUND'));
       }
 
       // Yoga's rule for "this GET wants GraphiQL".
@@ -265,7 +265,7 @@ export function useGate(options: GateOptions): Plugin<{ apiKey?: SpendAccount }>
           new fetchAPI.Response(method === 'HEAD' ? null : text, { status: 200, headers: { 'content-type': options.metrics.contentType } }),
         );
       }
-      if (wantsGraphiql && options.graphiql) return endResponse(options.graphiql.page(fetchAPI.Response));
+      if (wantsGraphiql && options.graphiql) return endResponse(await options.graphiql.page(fetchAPI.Response));
       if (!isAcceptableForGraphql(request.headers.get('accept'))) {
         return endResponse(
           json(406, `The Accept header must allow one of ${RESPONSE_MEDIA_TYPES.join(', ')} (UTF-8, or none given).`, 'NOT_ACCEPTABLE'),

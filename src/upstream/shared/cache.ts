@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CacheStore, CachedAnswer } from '../cache.js';
-import { script, type SharedRedis } from './redis.js';
+import type { SharedRedis } from './redis.js';
+import { script } from './script.js';
 
 /**
  * The upstream answer cache in Redis, shared by every replica (the `CacheStore` interface; errors are never given

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { UpstreamError, type UpstreamErrorCode } from '../../dataforseo/errors.js';
 import { UpstreamCircuitOpenError } from '../breaker.js';
 import { UpstreamBusyError } from '../scheduler.js';
-import { script, type SharedRedis } from './redis.js';
+import type { SharedRedis } from './redis.js';
+import { script } from './script.js';
 
 /**
  * Single flight across replicas: an identical task in flight on any replica is joined, not repeated. The replica

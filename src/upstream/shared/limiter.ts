@@ -1,5 +1,6 @@
 import { createLocalLimiter, pacingOf, shareOf, type AccountLimiter, type AccountLimits, type Admission } from '../limiter.js';
-import { script, type SharedRedis } from './redis.js';
+import type { SharedRedis } from './redis.js';
+import { script } from './script.js';
 
 /**
  * The account's limits shared by every replica, in Redis: the rules of `../limiter.ts` (concurrency, rolling cap,

@@ -268,14 +268,3 @@ export function createSharedRedis(url: string, options: SharedRedisOptions = {})
     },
   };
 }
-
-/** A Lua script run by its SHA (EVALSHA; ioredis loads it again when Redis forgot it, after a restart). */
-export type Script = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
-
-/** Defines the Lua script `source` on the connection of `redis` under `name`. */
-export function script(redis: SharedRedis, name: string, source: string): Script {
-  redis.client.defineCommand(name, { lua: source });
-  const command = (redis.client as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>)[name];
-  if (!command) throw new Error(`script ${name} was not defined`);
-  return (keys, args) => redis.timed(command.call(redis.client, keys.length, ...keys, ...args));
-}
