@@ -88,7 +88,7 @@ describe('the per-minute cap and smooth pacing, shared', () => {
   });
 
   // The sandbox counts calls per rolling 500 ms here: with a budget of 60 per 3 s, a burst paced by a bucket of 10
-  // refilled at 60 per 3.25 s holds about 10 + 9 per 500 ms; unpaced, all 60 would land in the first few ms.
+  // refilled at 60 per 3.5 s holds about 10 + 9 per 500 ms; unpaced, all 60 would land in the first few ms.
   const PACED = { maxPerWindow: 60, windowMs: 3000 };
   const MAX_IN_HALF_SECOND = 25;
 
