@@ -113,7 +113,7 @@ async function startServer(
   cacheSeconds: number,
   nodeArgs: string[] = [],
   extraEnv: Record<string, string | undefined> = {},
-  logName = 'server',
+  logName?: string,
 ) {
   const port = await freePort();
   const settings: Record<string, string | undefined> = {
@@ -137,7 +137,7 @@ async function startServer(
   };
   // An undefined setting is left out, so that the server takes its own default.
   const env = Object.fromEntries(Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined));
-  const log = openSync(`${tmpdir()}/backlinks-bench-${logName}.log`, 'w');
+  const log = openSync(`${tmpdir()}/backlinks-bench-${logName ?? `server-${port}`}.log`, 'w');
   const started = performance.now();
   const child = spawn(node, [...nodeArgs, 'dist/server.js'], {
     cwd: ROOT,
