@@ -18,6 +18,7 @@ import { useCsrfPrevention, useOneErrorPerFailure, useRequestErrorCodes } from '
 import { useCostControl } from './plugins/cost.js';
 import { useExecutor, type ExecutorOptions } from './plugins/executor.js';
 import { useExecutionMemory } from './plugins/execution-memory.js';
+import { mapParts } from './plugins/incremental.js';
 import { useRequestLog } from './plugins/request-log.js';
 import { useNoTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 import { schema } from '../graphql/schema/index.js';
@@ -68,15 +69,6 @@ const SANDBOX_QUERY_NOTE =
   '# SANDBOX: no upstream account is configured, so every answer is SYNTHETIC data from the embedded sandbox.\n' +
   '# Set DATAFORSEO_LOGIN/DATAFORSEO_PASSWORD or AISA_API_KEY for real data.\n';
 
-/** The parts of an incremental (@defer/@stream) result, the first one marked by `mark`. */
-async function* markFirst<T>(parts: AsyncIterable<T>, mark: (part: T) => T): AsyncGenerator<T> {
-  let first = true;
-  for await (const part of parts) {
-    yield first ? mark(part) : part;
-    first = false;
-  }
-}
-
 /** Adds `extensions.sandbox` to every result, errors included; to the first part of an incremental one. */
 function useSandboxNotice(): Plugin {
   const mark = <T extends { extensions?: Record<string, unknown> }>(result: T): T => ({
@@ -86,7 +78,7 @@ function useSandboxNotice(): Plugin {
   return {
     onExecutionResult({ result, setResult }) {
       if (!result) return;
-      if (Symbol.asyncIterator in result) setResult(markFirst(result, mark) as typeof result);
+      if (Symbol.asyncIterator in result) setResult(mapParts(result, (part, first) => (first ? mark(part) : part)) as typeof result);
       else setResult(mark(result));
     },
   };

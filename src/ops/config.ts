@@ -72,7 +72,7 @@ export interface SecurityConfig {
   maxInputDepth: number;
   /** `MAX_RESULT_VALUES`: the most values (fields and list items) a response may hold, by the estimate before execution. */
   maxResultValues: number;
-  /** `EXECUTION_MAX_VALUES`: the most result values (by the estimate, plus 8000 per upstream call) executing at once. */
+  /** `EXECUTION_MAX_VALUES`: the most result values (by the estimate, plus 1000 per upstream call) executing at once. */
   executionMaxValues: number;
   /** `EXECUTION_MAX_QUEUE`: operations that may wait for room under EXECUTION_MAX_VALUES; more get 503 SERVER_BUSY. */
   executionMaxQueue: number;

@@ -10,12 +10,12 @@ import { createMockUpstream, envelopeError, okEnvelope, referringDomainsResult, 
  * too long — before any upstream call. Proven by counting: calls at the upstream double, its highest concurrency, and
  * the ceiling's own gauges, which must be back to 0 however each operation ended.
  *
- * The ceiling here is 10 000 values: one summary (a few values + 8 000 for its call) fits, two do not, so summaries run
- * one at a time.
+ * The ceiling here is 1 500 values (below what EXECUTION_MAX_VALUES may be set to, so that the cases stay small): one
+ * summary (a few values + 1 000 for its call) fits, two do not, so summaries run one at a time.
  */
 const upstream = await createMockUpstream();
 const KEY = 'key-memory-0123456789abcdef';
-const ceiling = { executionMaxValues: 10_000, executionMaxQueue: 2, executionQueueTimeoutMs: 2_000 };
+const ceiling = { executionMaxValues: 1_500, executionMaxQueue: 2, executionQueueTimeoutMs: 2_000 };
 const app = createTestApp(upstream.url, 'dataforseo', { metrics: true, security: ceiling });
 const keyed = createTestApp(upstream.url, 'dataforseo', {
   metrics: true,
@@ -245,9 +245,9 @@ describe('the execution memory ceiling', () => {
         done.filter((d) => d.status === 200 && !d.body.errors && d.body.data.target.referringDomains.nodes.length === 1000),
       ).toHaveLength(200);
       expect(upstream.calls).toHaveLength(200);
-      // Each page weighs its estimate (27 002 values) plus VALUES_PER_CALL: 34 fit under the default 1 200 000 at once.
+      // Each page weighs its estimate (27 002 values) plus VALUES_PER_CALL: 42 fit under the default 1 200 000 at once.
       const fit = Math.floor(SECURITY_DEFAULTS.executionMaxValues / (27_002 + VALUES_PER_CALL));
-      expect(fit).toBe(34);
+      expect(fit).toBe(42);
       expect(upstream.maxConcurrent).toBeGreaterThan(1);
       expect(upstream.maxConcurrent).toBeLessThanOrEqual(fit);
       expect(await gauges(defaults)).toMatchObject({ inFlight: 0, queued: 0 });
@@ -259,6 +259,7 @@ describe('the execution memory ceiling', () => {
   it("a refusal settles a capped key's hold: nothing stays held, nothing is spent", async () => {
     expectSummary(3, 200);
     const headers = { 'x-api-key': KEY };
+    const before = (await keyed.execute('{ spend { spentUsd } }', undefined, headers)).body.data.spend.spentUsd as number;
     const running = keyed.execute(summary('k1.com'), undefined, headers);
     for (let t = 0; t < 500 && upstream.calls.length === 0; t++) await new Promise((r) => setTimeout(r, 5));
     const waiting = [keyed.execute(summary('k2.com'), undefined, headers), keyed.execute(summary('k3.com'), undefined, headers)];
@@ -270,6 +271,6 @@ describe('the execution memory ceiling', () => {
     const { body } = await keyed.execute('{ spend { spentUsd heldUsd } }', undefined, headers);
     expect(body.data.spend.heldUsd).toBe(0);
     // Three summaries billed; the refused one nothing.
-    expect(body.data.spend.spentUsd).toBeCloseTo(3 * (0.02 + 0.00003), 6);
+    expect(body.data.spend.spentUsd - before).toBeCloseTo(3 * (0.02 + 0.00003), 6);
   });
 });

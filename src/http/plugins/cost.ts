@@ -20,6 +20,7 @@ import { PAGE_SIZE_MAX } from '../../graphql/pagination.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { SpendUnavailableError, type SpendHold, type SpendLedger, type SpendStatus } from '../../ops/spend-ledger.js';
 import { costReport, type CostMeter } from '../../upstream/cost-meter.js';
+import { endingWith, mapParts } from './incremental.js';
 
 /**
  * A refusal before execution is a request error: 400 under application/graphql-response+json, as the GraphQL-over-HTTP
@@ -93,22 +94,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<IncrementalPart
 /**
  * The parts of an incremental result, `settle` awaited before the last one (`hasNext: false`) is passed on — so that
  * the last part's `extensions.cost.spend` shows the settled ledger — or when the stream ends otherwise (an error,
- * the client went away: `return()`).
+ * the client went away: `return()`, even before the first part).
  */
-async function* settledAtEnd<T extends IncrementalPart>(parts: AsyncIterable<T>, settle: () => Promise<void>): AsyncGenerator<T> {
-  try {
-    for await (const part of parts) {
-      if (part.hasNext === false) await settle();
-      yield part;
-    }
-  } finally {
-    await settle();
-  }
-}
-
-/** The parts of an incremental result, each mapped by `map`. */
-async function* mapParts<T>(parts: AsyncIterable<T>, map: (part: T) => T): AsyncGenerator<T> {
-  for await (const part of parts) yield map(part);
+function settledAtEnd<T extends IncrementalPart>(parts: AsyncIterable<T>, settle: () => Promise<void>): AsyncIterableIterator<T> {
+  return endingWith(parts, settle, (part) => (part.hasNext === false ? settle() : undefined));
 }
 
 /**

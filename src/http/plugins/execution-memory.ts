@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Estimate } from '../../graphql/budget.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { estimateOf } from './cost.js';
+import { endingWith } from './incremental.js';
 
 /**
  * A memory ceiling on execution: the result values materialised at once in the process, by the estimate that the
@@ -21,8 +22,12 @@ import { estimateOf } from './cost.js';
  * and the timeout are ours: async-mutex has neither a waiting count nor a per-waiter refusal that keeps FIFO order.
  */
 
-/** What an upstream answer weighs while it is parsed and read, in result values: a 1000-item page is ~150 000. */
-export const VALUES_PER_CALL = 8000;
+/**
+ * What an upstream answer adds while it is parsed and read, in result values, beyond what the operation selects of it.
+ * Small, because identical operations must run side by side: 200 concurrent copies of one summary share one upstream
+ * call only if they execute while it is in flight (at 8000, 51 of them waited past it and made a second call).
+ */
+export const VALUES_PER_CALL = 1000;
 /** The semaphore's units: the ceiling in 1/UNITS parts (an operation takes at least one). */
 const UNITS = 1024;
 
@@ -64,38 +69,6 @@ function busy(reason: Reason, options: ExecutionMemoryOptions): ExecutionResult 
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-
-/**
- * An incremental result that calls `release` when it ends: done, failed, or closed by its consumer (`return()`), even
- * before its first part was asked for (an async generator's `finally` would not run then).
- */
-function releasedAtEnd<T>(parts: AsyncIterable<T>, release: () => void): AsyncIterableIterator<T> {
-  const iterator = parts[Symbol.asyncIterator]();
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      try {
-        const step = await iterator.next();
-        if (step.done) release();
-        return step;
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
-    async return(value?: unknown) {
-      release();
-      return iterator.return ? iterator.return(value) : { done: true, value: value as T };
-    },
-    async throw(error?: unknown) {
-      release();
-      if (iterator.throw) return iterator.throw(error);
-      throw error;
-    },
-  };
-}
 
 /**
  * The plugin, and its state. Put it after useExecutor and before useCostControl: its execute wraps the executor's, and
@@ -165,7 +138,7 @@ export function useExecutionMemory(options: ExecutionMemoryOptions): Plugin & { 
           done();
           throw error;
         }
-        if (isAsyncIterable(result)) return releasedAtEnd(result, later);
+        if (isAsyncIterable(result)) return endingWith(result, later);
         later();
         return result;
       });
