@@ -20,7 +20,7 @@ import { PAGE_SIZE_MAX } from '../../graphql/pagination.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { SpendUnavailableError, type SpendHold, type SpendLedger, type SpendStatus } from '../../ops/spend-ledger.js';
 import { costReport, type CostMeter } from '../../upstream/cost-meter.js';
-import { endingWith, mapParts } from './incremental.js';
+import { endingWith, isAsyncIterable, mapParts } from './incremental.js';
 
 /**
  * A refusal before execution is a request error: 400 under application/graphql-response+json, as the GraphQL-over-HTTP
@@ -85,10 +85,6 @@ function chargeLateCosts(meter: CostMeter, charge: (usd: number) => void): void 
 interface IncrementalPart {
   hasNext?: boolean;
   extensions?: Record<string, unknown>;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<IncrementalPart> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 /**
@@ -422,7 +418,7 @@ export function useCostControl(options: CostPluginOptions): Plugin<Partial<Conte
         throw error;
       }
       // @defer/@stream: the operation has ended only with its last part, not with the first one.
-      if (isAsyncIterable(result)) return settledAtEnd(result, settle);
+      if (isAsyncIterable<IncrementalPart>(result)) return settledAtEnd(result, settle);
       await settle();
       return result;
     });

@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Estimate } from '../../graphql/budget.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { estimateOf } from './cost.js';
-import { endingWith } from './incremental.js';
+import { endingWith, isAsyncIterable } from './incremental.js';
 
 /**
  * A memory ceiling on execution: the result values materialised at once in the process, by the estimate that the
@@ -67,9 +67,6 @@ function busy(reason: Reason, options: ExecutionMemoryOptions): ExecutionResult 
   };
 }
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-
 /**
  * The plugin, and its state. Put it after useExecutor and before useCostControl: its execute wraps the executor's, and
  * useCostControl's wraps it, so that the estimate is known when it runs and a refusal settles a key's hold.
@@ -94,6 +91,7 @@ export function useExecutionMemory(options: ExecutionMemoryOptions): Plugin & { 
       setExecuteFn(async (args: ExecutionArgs) => {
         const weight = weightOf(estimateOf(args.contextValue as object));
         const units = Math.max(1, Math.ceil((weight / options.maxValues) * UNITS));
+        const signal = (args.contextValue as { request?: Request }).request?.signal;
         let release: () => void;
         if (!semaphore.isLocked() && semaphore.getValue() >= units && queued === 0) {
           // The common case, without a timer: there is room and nobody waits ahead.
@@ -114,7 +112,6 @@ export function useExecutionMemory(options: ExecutionMemoryOptions): Plugin & { 
             queued -= 1;
           }
           // A client that went away while its operation waited: nothing is run for it.
-          const signal = (args.contextValue as { request?: Request }).request?.signal;
           if (signal?.aborted) {
             release();
             return busy('client_gone', options);
@@ -138,7 +135,15 @@ export function useExecutionMemory(options: ExecutionMemoryOptions): Plugin & { 
           done();
           throw error;
         }
-        if (isAsyncIterable(result)) return endingWith(result, later);
+        if (isAsyncIterable(result)) {
+          // Also when the client goes away (a socket closed aborts the request's signal): a stream closed before its
+          // first part was pulled may never see return(), and its room must not stay taken.
+          signal?.addEventListener('abort', later, { once: true });
+          return endingWith(result, () => {
+            signal?.removeEventListener('abort', later);
+            later();
+          });
+        }
         later();
         return result;
       });

@@ -1,3 +1,8 @@
+/** Whether an execution's result is incremental (@defer/@stream): parts to iterate rather than one result. */
+export function isAsyncIterable<T = unknown>(value: unknown): value is AsyncIterable<T> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
 /**
  * An incremental (@defer/@stream) result that calls `end` once it ends: done, failed, or closed by its consumer
  * (`return()`, the client went away), even before its first part was asked for — an async generator's `finally`
